@@ -1,0 +1,74 @@
+"""The async engine and session factory, built once per process by the lifespan or the CLI."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from app.core.config import Settings
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # Let SQLAlchemy's "begin" event below emit BEGIN itself instead of the driver.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    # WAL lets readers run while one writer commits; busy_timeout makes a second writer wait
+    # for the lock instead of failing at once; foreign keys are off by default in SQLite;
+    # the 64 MiB page cache keeps the indexes a bulk load touches in memory.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA cache_size=-65536")
+    cursor.close()
+
+
+def _begin_immediate(connection) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def database_url(settings: Settings) -> URL:
+    """DATABASE_URL as a SQLAlchemy URL object."""
+    return make_url(settings.database_url.get_secret_value())
+
+
+def create_engine(settings: Settings) -> AsyncEngine:
+    """An async engine for DATABASE_URL, tuned per dialect."""
+    url = database_url(settings)
+    if url.get_backend_name() == "sqlite":
+        # SQLite has one writer at a time. One pooled connection per process queues this
+        # process's transactions in order instead of letting them fight over the lock, and
+        # BEGIN IMMEDIATE takes the write lock up front so a transaction that read first can
+        # never fail to upgrade when another process (the CLI) wrote in between.
+        engine = create_async_engine(url, echo=settings.database_echo, pool_size=1, max_overflow=0, pool_timeout=120)
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "begin", _begin_immediate)
+        return engine
+    return create_async_engine(
+        url,
+        echo=settings.database_echo,
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_pool_size,
+        pool_pre_ping=True,
+    )
+
+
+def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions that keep loaded objects usable after commit (responses are built after it)."""
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+@asynccontextmanager
+async def transaction(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """One unit of work outside a request: commit on success, roll back on any error."""
+    async with sessions() as session:
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise

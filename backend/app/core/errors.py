@@ -1,0 +1,111 @@
+"""The error class tree: each class carries its HTTP status and a stable code.
+
+Services raise these; one handler in `app.main` turns any of them into the JSON body
+`{"error": {"code", "message", "details"}}`. Nothing else in the code base builds an
+error response.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class AppError(Exception):
+    """Base of every error a client can see."""
+
+    status_code = 500
+    code = "internal_error"
+
+    def __init__(self, message: str, *, details: list[dict[str, Any]] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details or []
+
+    def to_body(self) -> dict[str, Any]:
+        """The JSON error body of the API."""
+        return {"error": {"code": self.code, "message": self.message, "details": self.details}}
+
+
+class BadRequest(AppError):
+    """The request is malformed in a way validation could not describe per field."""
+
+    status_code = 400
+    code = "bad_request"
+
+
+class Unauthorized(AppError):
+    """No API key, or one that is unknown or revoked."""
+
+    status_code = 401
+    code = "unauthorized"
+
+
+class Forbidden(AppError):
+    """The API key is valid but its role may not do this."""
+
+    status_code = 403
+    code = "forbidden"
+
+
+class NotFound(AppError):
+    """The addressed resource does not exist."""
+
+    status_code = 404
+    code = "not_found"
+
+
+class Conflict(AppError):
+    """The request is valid but the current state forbids it."""
+
+    status_code = 409
+    code = "conflict"
+
+
+class InsufficientStock(Conflict):
+    """An order line asks for more units than are on hand."""
+
+    code = "insufficient_stock"
+
+
+class IllegalTransition(Conflict):
+    """An order status change the state machine does not allow."""
+
+    code = "illegal_status_change"
+
+
+class PayloadTooLarge(AppError):
+    """An upload or body over the configured limit."""
+
+    status_code = 413
+    code = "payload_too_large"
+
+
+class UnprocessableInput(AppError):
+    """Well-formed input whose content cannot be used (bad file, bad field values)."""
+
+    status_code = 422
+    code = "unprocessable"
+
+
+class UnusableFile(UnprocessableInput):
+    """An uploaded file that cannot be ingested as a whole (not a CSV, wrong columns, empty)."""
+
+    code = "unusable_file"
+
+
+class RateLimited(AppError):
+    """Too many writes from one key; `retry_after` seconds tells when to try again."""
+
+    status_code = 429
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class ServiceUnavailable(AppError):
+    """A dependency (database, bus) is not reachable right now."""
+
+    status_code = 503
+    code = "service_unavailable"

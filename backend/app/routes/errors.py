@@ -1,0 +1,71 @@
+"""The one place that turns exceptions into the API's JSON error body."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.core.errors import AppError, RateLimited
+
+logger = logging.getLogger("app.errors")
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+}
+
+
+def _body(code: str, message: str, details: list[dict] | None = None) -> dict:
+    return {"error": {"code": code, "message": message, "details": details or []}}
+
+
+async def _app_error(_request: Request, exc: AppError) -> JSONResponse:
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+    return JSONResponse(exc.to_body(), status_code=exc.status_code, headers=headers)
+
+
+async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    details = [
+        {
+            "field": ".".join(str(part) for part in error.get("loc", ())),
+            "reason": error.get("msg", "invalid"),
+            "type": error.get("type"),
+        }
+        for error in exc.errors()
+    ]
+    fields = ", ".join(detail["field"] for detail in details[:5])
+    return JSONResponse(
+        _body("validation_error", f"The request has invalid fields: {fields}.", details), status_code=422
+    )
+
+
+async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    code = _HTTP_CODES.get(exc.status_code, "http_error")
+    message = exc.detail if isinstance(exc.detail, str) else "HTTP error"
+    return JSONResponse(_body(code, message), status_code=exc.status_code, headers=exc.headers)
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return JSONResponse(
+        _body("internal_error", "Something went wrong on our side; the error has been logged. Try again."),
+        status_code=500,
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the handlers that give every error the same JSON body."""
+    app.add_exception_handler(AppError, _app_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,96 @@
+"""Bulk writes of validated order rows, the same statements on SQLite and PostgreSQL.
+
+Upserts keep the newest facts: a customer's or product's attributes are replaced only by a
+row dated on or after the one they came from, so files loaded in any order converge on the
+same catalogue. Orders are inserted once per OrderID; a repeat is left untouched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.models import Customer, Order, OrderLine, Product, Seller
+from app.services.bulk import BulkWriter
+
+IN_LIST_SIZE = 5_000  # far below both dialects' bound-parameter limits
+
+# A newer row without a name or city does not erase the known one.
+CUSTOMER_UPSERT = """
+ON CONFLICT (customer_id) DO UPDATE SET
+    name = COALESCE(excluded.name, customers.name),
+    city = COALESCE(excluded.city, customers.city),
+    state = COALESCE(excluded.state, customers.state),
+    country = COALESCE(excluded.country, customers.country),
+    profile_date = excluded.profile_date
+WHERE customers.profile_date IS NULL OR excluded.profile_date >= customers.profile_date
+"""
+# Stock, reorder point, lead time and cost belong to the stock file and the API, not to orders.
+PRODUCT_UPSERT = """
+ON CONFLICT (sku) DO UPDATE SET
+    name = excluded.name,
+    category = excluded.category,
+    brand = COALESCE(excluded.brand, products.brand),
+    unit_price = excluded.unit_price,
+    catalog_date = excluded.catalog_date
+WHERE products.catalog_date IS NULL OR excluded.catalog_date >= products.catalog_date
+"""
+ORDER_COLUMNS = (
+    "order_id", "order_date", "customer_id", "seller_id", "status", "payment_method", "discount",
+    "tax", "shipping_cost", "total_amount", "city", "state", "country", "source",
+)  # fmt: skip
+LINE_COLUMNS = (
+    "order_id", "line_number", "sku", "product_name", "category", "brand", "quantity", "unit_price",
+    "line_total",
+)  # fmt: skip
+
+
+def batched(values: Sequence[Any], size: int = IN_LIST_SIZE) -> Iterable[Sequence[Any]]:
+    """Slices of at most `size` values, for IN lists."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def latest_per(rows: pd.DataFrame, key: str) -> pd.DataFrame:
+    """The newest row per key (by order date, then line), taking the last non-empty value of each column."""
+    ordered = rows.sort_values(["order_date", "line"], kind="stable")
+    return ordered.groupby(key, sort=False).last().reset_index()
+
+
+async def existing_order_ids(session: AsyncSession, order_ids: Sequence[str]) -> set[str]:
+    """The subset of `order_ids` already in the database."""
+    found: set[str] = set()
+    for batch in batched(order_ids):
+        result = await session.execute(select(Order.order_id).where(Order.order_id.in_(batch)))
+        found.update(result.scalars())
+    return found
+
+
+async def write_new_orders(session: AsyncSession, rows: pd.DataFrame, *, default_lead_time_days: int) -> None:
+    """Write orders not yet in the database, with their customers, sellers and products."""
+    writer = BulkWriter(session)
+    customers = latest_per(rows, "customer_id").rename(columns={"customer_name": "name", "order_date": "profile_date"})
+    await writer.insert(
+        Customer.__table__, customers, ["customer_id", "name", "city", "state", "country", "profile_date"],
+        on_conflict=CUSTOMER_UPSERT,
+    )  # fmt: skip
+    sellers = pd.DataFrame({"seller_id": rows["seller_id"].dropna().unique()})
+    await writer.insert(Seller.__table__, sellers, ["seller_id"], on_conflict="ON CONFLICT (seller_id) DO NOTHING")
+    products = latest_per(rows, "sku").rename(columns={"product_name": "name", "order_date": "catalog_date"})
+    products["lead_time_days"] = default_lead_time_days
+    await writer.insert(
+        Product.__table__, products,
+        ["sku", "name", "category", "brand", "unit_price", "catalog_date", "lead_time_days"],
+        on_conflict=PRODUCT_UPSERT,
+    )  # fmt: skip
+    orders = rows.assign(source="import")
+    await writer.insert(Order.__table__, orders, ORDER_COLUMNS, on_conflict="ON CONFLICT (order_id) DO NOTHING")
+    # Each CSV row is a one-line order, so its line carries the whole total.
+    lines = orders.assign(line_number=1, line_total=orders["total_amount"])
+    await writer.insert(
+        OrderLine.__table__, lines, LINE_COLUMNS, on_conflict="ON CONFLICT (order_id, line_number) DO NOTHING"
+    )

@@ -1,0 +1,1 @@
+"""Test support: real databases, a real server, files built through the real data paths."""

@@ -1,0 +1,93 @@
+"""Fresh, migrated databases for a test session: a temporary SQLite file or a new PostgreSQL database."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from app.core.config import Settings
+from app.core.db import create_engine, create_sessionmaker
+from app.models import Base
+from app.services.database import upgrade_database
+
+
+@dataclass
+class TestDatabase:
+    """One migrated database, with an engine in the test's event loop for checking what the app wrote."""
+
+    __test__ = False  # not a test class, whatever its name
+
+    backend: str
+    url: str
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+
+    def settings(self, **overrides: object) -> Settings:
+        """Settings for an app process on this database."""
+        values: dict[str, object] = {"database_url": self.url, "environment": "test", "auth_enabled": False}
+        values.update(overrides)
+        # _env_file=None: a developer's .env must not change what the tests run against.
+        return Settings(_env_file=None, **values)
+
+    async def scalar(self, sql: str, **params: object) -> object:
+        async with self.engine.connect() as connection:
+            return (await connection.execute(text(sql), params)).scalar()
+
+    async def snapshot(self) -> dict[str, list[tuple[object, ...]]]:
+        """Every row of every table, in primary-key order: equal snapshots mean nothing changed."""
+        tables: dict[str, list[tuple[object, ...]]] = {}
+        async with self.engine.connect() as connection:
+            for table in Base.metadata.sorted_tables:
+                statement = table.select().order_by(*table.primary_key.columns)
+                tables[table.name] = [tuple(row) for row in await connection.execute(statement)]
+        return tables
+
+    async def empty(self) -> None:
+        """Delete every row of every table (children first), keeping the schema."""
+        async with self.engine.begin() as connection:
+            if self.backend == "postgresql":
+                names = ", ".join(table.name for table in Base.metadata.sorted_tables)
+                await connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            else:
+                for table in reversed(Base.metadata.sorted_tables):
+                    await connection.execute(table.delete())
+
+
+def _asyncpg_dsn(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+async def create_postgres_database(server_url: str) -> str:
+    """CREATE DATABASE with a unique name on the server of `server_url`; returns its URL."""
+    name = f"inventory_test_{uuid.uuid4().hex[:10]}"
+    connection = await asyncpg.connect(_asyncpg_dsn(server_url))
+    try:
+        await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
+async def drop_postgres_database(server_url: str, url: str) -> None:
+    name = make_url(url).database
+    connection = await asyncpg.connect(_asyncpg_dsn(server_url))
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await connection.close()
+
+
+async def open_test_database(backend: str, *, workdir: Path, postgres_url: str) -> TestDatabase:
+    if backend == "sqlite":
+        url = f"sqlite+aiosqlite:///{workdir / f'inventory-{uuid.uuid4().hex[:8]}.db'}"
+    else:
+        url = await create_postgres_database(postgres_url)
+    engine = create_engine(Settings(_env_file=None, database_url=url))
+    await upgrade_database(engine)
+    return TestDatabase(backend=backend, url=url, engine=engine, sessions=create_sessionmaker(engine))
