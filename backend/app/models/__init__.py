@@ -4,6 +4,7 @@ from app.models.access import ApiKey, IdempotencyRecord
 from app.models.base import Base
 from app.models.catalog import Customer, Product, Seller
 from app.models.forecasting import ForecastModel, TrainingJob
+from app.models.ingestion import IngestionRun
 from app.models.ledger import MOVEMENT_REASONS, InventoryMovement
 from app.models.orders import ORDER_STATUSES, Order, OrderLine
 from app.models.outbox import OutboxEvent
@@ -16,6 +17,7 @@ __all__ = [
     "Customer",
     "ForecastModel",
     "IdempotencyRecord",
+    "IngestionRun",
     "InventoryMovement",
     "Order",
     "OrderLine",

@@ -2,13 +2,14 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-24 04:19:15.355735
+Create Date: 2026-11-24 04:34:46.904670
 """
 
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -68,6 +69,17 @@ def upgrade() -> None:
         sa.Column("response_body", sa.JSON(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
         sa.PrimaryKeyConstraint("key", "scope", name=op.f("pk_idempotency_records")),
+    )
+    op.create_table(
+        "ingestion_runs",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
+        sa.Column("file_name", sa.String(length=300), nullable=False),
+        sa.Column("rows_read", sa.Integer(), nullable=False),
+        sa.Column("rows_inserted", sa.Integer(), nullable=False),
+        sa.Column("rows_rejected", sa.Integer(), nullable=False),
+        sa.Column("summary", sa.JSON(), nullable=False),
+        sa.Column("loaded_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_ingestion_runs")),
     )
     op.create_table(
         "outbox",
@@ -238,6 +250,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_outbox_published_at_id")
 
     op.drop_table("outbox")
+    op.drop_table("ingestion_runs")
     op.drop_table("idempotency_records")
     op.drop_table("forecast_models")
     op.drop_table("customers")

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import UnusableFile
-from app.models import Product
+from app.models import IngestionRun, Product
 from app.schemas.ingestion import DateRange, IngestReport, RowRejection
 from app.services.ingestion.catalog_tracker import CatalogTracker
 from app.services.ingestion.csv_source import Chunk, CsvSource, count_data_lines
@@ -152,8 +152,24 @@ async def ingest_orders_file(
     load.report.product_conflicts = load.catalog.product_conflicts(await _kept_catalog(session, conflicted))
     if stock_source is not None:
         load.report.stock = await apply_stock_file(stock_source, session, chunk_rows=chunk_rows)
+    if load.report.rows_inserted or (load.report.stock and load.report.stock.products_updated):
+        # Only loads that changed data are recorded: loading a file again changes nothing.
+        session.add(_run_record(load.report))
+        await session.flush()
     load.report.seconds = round(time.perf_counter() - started, 3)
     return load.report
+
+
+def _run_record(report: IngestReport) -> IngestionRun:
+    summary = report.model_dump(mode="json", exclude={"rejections", "product_conflicts"})
+    summary["product_conflicts"] = len(report.product_conflicts)
+    return IngestionRun(
+        file_name=report.file[:300],
+        rows_read=report.rows_read,
+        rows_inserted=report.rows_inserted,
+        rows_rejected=report.rows_rejected,
+        summary=summary,
+    )
 
 
 def _refuse_if_nothing_usable(report: IngestReport) -> None:
