@@ -26,19 +26,20 @@ def _staging_type(column_type: TypeEngine[Any]) -> str:
     return column_type.compile(dialect=postgresql.dialect())
 
 
+def _plain_values(series: pd.Series, dialect: str) -> list[Any]:
+    if pd.api.types.is_datetime64_any_dtype(series):
+        # SQLAlchemy stores DATE on SQLite as ISO text; asyncpg wants date objects.
+        if dialect == "sqlite":
+            return series.dt.strftime("%Y-%m-%d").astype(object).where(series.notna(), None).tolist()
+        return [None if value is pd.NaT else value.date() for value in series]
+    if not series.hasnans:
+        return series.tolist()
+    return series.astype(object).where(series.notna(), None).tolist()
+
+
 def column_values(frame: pd.DataFrame, columns: Sequence[str], *, dialect: str) -> list[tuple[Any, ...]]:
     """Rows as tuples of plain Python values the driver takes: None for missing, dates as the dialect stores them."""
-    prepared = []
-    for column in columns:
-        series = frame[column]
-        if pd.api.types.is_datetime64_any_dtype(series):
-            series = series.dt.date
-        values = series.astype(object).where(series.notna(), None).tolist()
-        if dialect == "sqlite":
-            # SQLAlchemy stores DATE on SQLite as ISO text; write what it will read back.
-            values = [value.isoformat() if hasattr(value, "isoformat") else value for value in values]
-        prepared.append(values)
-    return list(zip(*prepared, strict=True))
+    return list(zip(*(_plain_values(frame[column], dialect) for column in columns), strict=True))
 
 
 class BulkWriter:
