@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import UnusableFile
-from app.models import IngestionRun, Product
+from app.models import IngestionRun, Order, Product
 from app.schemas.ingestion import DateRange, IngestReport, RowRejection
 from app.services.ingestion.catalog_tracker import CatalogTracker
 from app.services.ingestion.csv_source import Chunk, CsvSource, count_data_lines
@@ -91,6 +91,11 @@ async def _write(session: AsyncSession, rows: pd.DataFrame, *, default_lead_time
     if not new.empty:
         await write_new_orders(session, new, default_lead_time_days=default_lead_time_days)
     return len(new)
+
+
+async def has_sales_history(session: AsyncSession) -> bool:
+    """Whether any order is in the database."""
+    return (await session.execute(select(Order.order_id).limit(1))).first() is not None
 
 
 async def _kept_catalog(session: AsyncSession, skus: list[str]) -> dict[str, tuple[str, str, str | None]]:

@@ -1,0 +1,59 @@
+"""`inventory demo`: the main job on the embedded default — data, then the API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from app.cli.data import print_summary
+from app.cli.runtime import console, load_settings, open_database, progress_bar, run
+from app.cli.server import serve
+from app.core.db import transaction
+from app.services.demo_data import generate_demo_data, write_csv
+from app.services.ingestion import has_sales_history, ingest_orders_file
+
+
+async def _load_demo_data(orders: int, seed: int, folder: Path) -> None:
+    settings = load_settings()
+    async with open_database(settings) as sessions:
+        async with sessions() as session:
+            if await has_sales_history(session):
+                console.print("The database already holds sales history: serving it as it is.")
+                return
+        folder.mkdir(parents=True, exist_ok=True)
+        orders_path, stock_path = folder / "orders.csv", folder / "stock.csv"
+        with progress_bar() as bar:
+            generating = bar.add_task("Generating demo orders", total=orders)
+            data = generate_demo_data(
+                n_orders=orders, seed=seed, progress=lambda n: bar.update(generating, completed=n)
+            )
+            write_csv(data, orders_path, stock_path)
+            loading = bar.add_task("Loading them", total=orders)
+            async with transaction(sessions) as session:
+                report = await ingest_orders_file(
+                    session,
+                    orders_path,
+                    stock_path=stock_path,
+                    default_lead_time_days=settings.default_lead_time_days,
+                    chunk_rows=settings.ingest_chunk_rows,
+                    progress=lambda done, total: bar.update(loading, completed=done, total=total),
+                )
+        print_summary(report)
+
+
+def demo(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
+    orders: Annotated[int, typer.Option(min=100, help="Orders to generate on an empty database.")] = 100_000,
+    seed: Annotated[int, typer.Option(help="Seed of the generated data.")] = 42,
+    data_dir: Annotated[Path, typer.Option(file_okay=False, help="Where the generated CSV files go.")] = Path("data"),
+) -> None:
+    """On an empty database: generate the demo data set and load it. Then serve the API."""
+    run(_load_demo_data(orders, seed, data_dir))
+    serve(host=host, port=port)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(demo)
