@@ -11,12 +11,13 @@ from app.cli.data import print_summary
 from app.cli.runtime import console, load_settings, open_database, progress_bar, run
 from app.cli.server import serve
 from app.core.db import transaction
-from app.services.demo_data import generate_demo_data, write_csv
+from app.services.demo_data import Progress, generate_demo_data, write_csv
 from app.services.ingestion import has_sales_history, ingest_orders_file
 
 
 async def _load_demo_data(orders: int, seed: int, folder: Path) -> None:
     settings = load_settings()
+    orders_path, stock_path = folder / "orders.csv", folder / "stock.csv"
     async with open_database(settings) as sessions:
         async with sessions() as session:
             if await has_sales_history(session):
@@ -41,6 +42,11 @@ async def _load_demo_data(orders: int, seed: int, folder: Path) -> None:
                     progress=lambda done, total: bar.update(loading, completed=done, total=total),
                 )
         print_summary(report)
+
+
+def _write_demo_files(orders: int, seed: int, orders_path: Path, stock_path: Path, progress: Progress) -> None:
+    orders_path.parent.mkdir(parents=True, exist_ok=True)
+    write_csv(generate_demo_data(n_orders=orders, seed=seed, progress=progress), orders_path, stock_path)
 
 
 def demo(

@@ -17,8 +17,9 @@ Stock (one row per product that appears in the orders), the documented rule:
   reorder point = ceil(d x L) + safety stock;
 - stock on hand, for a product sold in the last 90 days: 8% are out (0), 20% sit at or
   below their reorder point, the rest hold the reorder point plus 2–8 weeks of demand
-  (over the whole catalogue: about 3% out, 7% low); for a product without a sale in the last 90 days: 5–40 units if it was
-  discontinued (dead stock), 1–3 units otherwise (a slow mover of the long tail);
+  (over the whole catalogue: about 3% out, 7% low); for a product without a sale in the
+  last 90 days: 5–40 units if it was discontinued (dead stock), 1–3 units otherwise (a
+  slow mover of the long tail);
 - unit cost = list price x the category's cost ratio x a factor in [0.9, 1.1].
 
 The same seed gives byte-identical files.

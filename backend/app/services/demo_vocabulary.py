@@ -31,7 +31,8 @@ CATEGORIES: tuple[CategoryProfile, ...] = (
     CategoryProfile(
         "Electronics", 0.10, 160.0, 1.0,
         (0.85, 0.80, 0.85, 0.85, 0.90, 0.90, 1.05, 0.95, 0.95, 1.00, 1.45, 1.75), 1.08, 21, 0.72, 0.025,
-        ("Anker", "Apple", "Bose", "Fitbit", "Garmin", "JBL", "Logitech", "Samsung", "Sony", "TP-Link", "Roku", "Kindle"),
+        ("Anker", "Apple", "Bose", "Fitbit", "Garmin", "JBL", "Logitech", "Samsung", "Sony", "TP-Link", "Roku",
+         "Kindle"),
         ("Wireless Earbuds", "Bluetooth Speaker", "Smartwatch", "USB-C Charger", "Power Bank", "Webcam", "Router",
          "Streaming Stick", "Tablet", "Noise-Cancelling Headphones", "Fitness Tracker", "Keyboard", "Wireless Mouse",
          "Smart Display", "E-Reader"),
@@ -50,7 +51,8 @@ CATEGORIES: tuple[CategoryProfile, ...] = (
         ("Bowflex", "Gaiam", "Hydro Flask", "Manduka", "TRX", "Fitbit", "Nike", "Under Armour", "Coleman", "Yeti",
          "Theragun", "CamelBak"),
         ("Yoga Mat", "Adjustable Dumbbells", "Resistance Bands", "Water Bottle", "Foam Roller", "Jump Rope",
-         "Kettlebell", "Massage Gun", "Suspension Trainer", "Camping Tent", "Cooler", "Hydration Pack", "Exercise Bike"),
+         "Kettlebell", "Massage Gun", "Suspension Trainer", "Camping Tent", "Cooler", "Hydration Pack",
+         "Exercise Bike"),
     ),
     CategoryProfile(
         "Office Products", 0.12, 45.0, 1.1,
