@@ -12,16 +12,7 @@ from tests.support.databases import TestDatabase, drop_postgres_database, open_t
 from tests.support.environment import POSTGRES_URL, missing_service, port_open
 from tests.support.servers import LiveServer
 
-BACKENDS = ("sqlite", "postgresql")
 SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
-
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption(
-        "--backends",
-        default=",".join(BACKENDS),
-        help="Comma-separated database backends to run database tests on (default: sqlite,postgresql).",
-    )
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

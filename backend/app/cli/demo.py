@@ -23,14 +23,9 @@ async def _load_demo_data(orders: int, seed: int, folder: Path) -> None:
             if await has_sales_history(session):
                 console.print("The database already holds sales history: serving it as it is.")
                 return
-        folder.mkdir(parents=True, exist_ok=True)
-        orders_path, stock_path = folder / "orders.csv", folder / "stock.csv"
         with progress_bar() as bar:
             generating = bar.add_task("Generating demo orders", total=orders)
-            data = generate_demo_data(
-                n_orders=orders, seed=seed, progress=lambda n: bar.update(generating, completed=n)
-            )
-            write_csv(data, orders_path, stock_path)
+            _write_demo_files(orders, seed, orders_path, stock_path, lambda n: bar.update(generating, completed=n))
             loading = bar.add_task("Loading them", total=orders)
             async with transaction(sessions) as session:
                 report = await ingest_orders_file(
@@ -42,6 +37,11 @@ async def _load_demo_data(orders: int, seed: int, folder: Path) -> None:
                     progress=lambda done, total: bar.update(loading, completed=done, total=total),
                 )
         print_summary(report)
+
+
+def _write_demo_files(orders: int, seed: int, orders_path: Path, stock_path: Path, progress: Progress) -> None:
+    orders_path.parent.mkdir(parents=True, exist_ok=True)
+    write_csv(generate_demo_data(n_orders=orders, seed=seed, progress=progress), orders_path, stock_path)
 
 
 def _write_demo_files(orders: int, seed: int, orders_path: Path, stock_path: Path, progress: Progress) -> None:
