@@ -138,7 +138,7 @@ def _daily_season(days: pd.DatetimeIndex, monthly: tuple[float, ...]) -> np.ndar
     # Monthly factors sit mid-month and are interpolated around the year, so demand
     # glides between months instead of jumping on the 1st.
     anchors = (np.arange(12) + 0.5) / 12
-    phase = (days.dayofyear.to_numpy() - 0.5) / 365.25
+    phase = (days.day_of_year.to_numpy() - 0.5) / 365.25
     values = np.array(monthly)
     extended_x = np.concatenate([anchors - 1, anchors, anchors + 1])
     extended_y = np.tile(values, 3)
@@ -149,9 +149,9 @@ def _holiday_factor(days: pd.DatetimeIndex) -> np.ndarray:
     factor = np.ones(len(days))
     for year in sorted(set(days.year)):
         november = pd.date_range(f"{year}-11-01", f"{year}-11-30")
-        black_friday = november[november.dayofweek == 4][3]
+        black_friday = november[november.day_of_week == 4][3]
         july = pd.date_range(f"{year}-07-01", f"{year}-07-31")
-        prime_day = july[july.dayofweek == 1][1]
+        prime_day = july[july.day_of_week == 1][1]
         peaks = {
             black_friday - pd.Timedelta(days=1): 1.5,
             black_friday: 2.6,
@@ -174,7 +174,7 @@ def _holiday_factor(days: pd.DatetimeIndex) -> np.ndarray:
 def _order_cells(rng: np.random.Generator, n_orders: int, days: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray]:
     """Day index and category index of every order."""
     years = (days - days[0]).days.to_numpy() / 365.25
-    day_of_week = np.array([1.05, 1.0, 1.0, 0.98, 0.95, 0.9, 1.1])[days.dayofweek.to_numpy()]
+    day_of_week = np.array([1.05, 1.0, 1.0, 0.98, 0.95, 0.9, 1.1])[days.day_of_week.to_numpy()]
     common = day_of_week * _holiday_factor(days)
     intensity = np.column_stack(
         [
