@@ -10,13 +10,15 @@ upsert syntax.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import Numeric, Table
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.schema import AddConstraint, CreateIndex, DropConstraint, DropIndex
 from sqlalchemy.types import TypeEngine
 
 
@@ -97,3 +99,28 @@ class BulkWriter:
         await driver.execute(f"TRUNCATE {staging}")
         await driver.copy_records_to_table(staging, records=rows, columns=list(columns))
         return staging
+
+
+@asynccontextmanager
+async def without_secondary_indexes(session: AsyncSession, tables: Sequence[Table]) -> AsyncIterator[None]:
+    """Drop the tables' secondary indexes (and, on PostgreSQL, their foreign keys) and build them again at the end.
+
+    The first load of history into empty tables is where a database spends its time keeping
+    indexes and checking foreign keys row by row; building them once over the loaded rows
+    is several times cheaper (pg_restore loads the same way). The DDL is part of the load's
+    transaction: if the load fails, the rollback brings the indexes back. Meanwhile the
+    tables are locked, so use this only when they were empty.
+    """
+    dialect = session.get_bind().dialect.name
+    indexes = [index for table in tables for index in table.indexes]
+    foreign_keys = [fk for table in tables for fk in table.foreign_key_constraints] if dialect == "postgresql" else []
+    for foreign_key in foreign_keys:
+        await session.execute(DropConstraint(foreign_key))
+    for index in indexes:
+        await session.execute(DropIndex(index))
+    yield
+    for index in indexes:
+        await session.execute(CreateIndex(index))
+    # Adding a foreign key checks every existing row in one pass.
+    for foreign_key in foreign_keys:
+        await session.execute(AddConstraint(foreign_key))

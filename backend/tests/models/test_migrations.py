@@ -13,14 +13,15 @@ from app.services.database import current_revision, downgrade_database, head_rev
 from tests.support.databases import TestDatabase
 
 
-def _differences(connection: Connection) -> list[object]:
+def schema_differences(connection: Connection) -> list[object]:
+    """What autogenerate would change to make the database match the models (empty: nothing)."""
     context = MigrationContext.configure(connection, opts={"compare_type": True})
     return compare_metadata(context, Base.metadata)
 
 
 async def test_autogenerate_finds_no_difference_between_models_and_migrations(database: TestDatabase) -> None:
     async with database.engine.connect() as connection:
-        assert await connection.run_sync(_differences) == []
+        assert await connection.run_sync(schema_differences) == []
     assert await current_revision(database.engine) == head_revision()
 
 

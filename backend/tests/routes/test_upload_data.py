@@ -8,6 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.models.test_migrations import schema_differences
 from tests.support.databases import TestDatabase
 from tests.support.files import ORDER_HEADER, order_row, read_rows, write_rows
 
@@ -189,3 +190,30 @@ async def test_a_file_with_no_usable_row_is_refused_with_the_row_problems(
     details = response.json()["error"]["details"]
     assert [(detail["line"], detail["column"]) for detail in details] == [(2, "OrderStatus"), (3, "UnitPrice")]
     assert await db.scalar("SELECT COUNT(*) FROM orders") == 0
+
+
+async def test_a_file_that_breaks_halfway_leaves_nothing_and_the_schema_intact(
+    api: httpx.AsyncClient, db: TestDatabase, tmp_path: Path
+) -> None:
+    # A first load into empty tables rebuilds their indexes at the end; when the file turns
+    # out unusable halfway, the rollback must bring back rows and indexes alike.
+    rows = [order_row(f"ORD-{n:06d}") for n in range(60_000)]
+    path = write_rows(tmp_path / "broken.csv", rows)
+    with path.open("ab") as handle:
+        handle.write(b"ORD-X,2024-01-01,C,\xff\xfe broken bytes\n")
+
+    response = await upload(api, path)
+
+    assert response.status_code == 422, response.text
+    assert "UTF-8" in response.json()["error"]["message"]
+    assert await db.scalar("SELECT COUNT(*) FROM orders") == 0
+    async with db.engine.connect() as connection:
+        assert await connection.run_sync(schema_differences) == []
+
+
+async def test_first_load_into_empty_tables_ends_with_every_index(
+    api: httpx.AsyncClient, db: TestDatabase, sample_orders: Path
+) -> None:
+    assert (await upload(api, sample_orders)).status_code == 200
+    async with db.engine.connect() as connection:
+        assert await connection.run_sync(schema_differences) == []

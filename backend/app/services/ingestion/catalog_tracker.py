@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 import pandas as pd
 
 from app.schemas.ingestion import ProductConflict
 
+PRODUCT_FACTS = ("product_name", "category", "brand")
+
 
 class CatalogTracker:
-    """Distinct names/categories/brands per ProductID and names per CustomerID seen in a load."""
+    """Distinct names/categories/brands per ProductID and names per CustomerID seen in a load.
+
+    Each chunk adds its distinct (key, value) pairs; questions are answered once at the end,
+    so a 100,000-row file costs a few vectorised de-duplications, not a loop per row.
+    """
 
     def __init__(self) -> None:
-        self.names: dict[str, set[str]] = defaultdict(set)
-        self.categories: dict[str, set[str]] = defaultdict(set)
-        self.brands: dict[str, set[str]] = defaultdict(set)
-        self.customer_names: dict[str, set[str]] = defaultdict(set)
-        self.customers: set[str] = set()
-        self.sellers: set[str] = set()
-        self.category_rows: dict[str, int] = defaultdict(int)
+        self._product_facts: list[pd.DataFrame] = []
+        self._customer_names: list[pd.DataFrame] = []
+        self._customers: list[pd.Series] = []
+        self._sellers: list[pd.Series] = []
+        self.category_rows: dict[str, int] = {}
         self.first_date: pd.Timestamp | None = None
         self.last_date: pd.Timestamp | None = None
 
@@ -27,44 +29,59 @@ class CatalogTracker:
         """Record the accepted rows of one chunk."""
         if rows.empty:
             return
-        for column, store in (("product_name", self.names), ("category", self.categories), ("brand", self.brands)):
-            pairs = rows[["sku", column]].dropna().drop_duplicates()
-            for sku, value in pairs.itertuples(index=False):
-                store[sku].add(value)
-        names = rows[["customer_id", "customer_name"]].dropna().drop_duplicates()
-        for customer_id, name in names.itertuples(index=False):
-            self.customer_names[customer_id].add(name)
-        self.customers.update(rows["customer_id"].unique())
-        self.sellers.update(rows["seller_id"].dropna().unique())
+        self._product_facts.append(rows[["sku", *PRODUCT_FACTS]].drop_duplicates())
+        self._customer_names.append(rows[["customer_id", "customer_name"]].dropna().drop_duplicates())
+        self._customers.append(rows["customer_id"].drop_duplicates())
+        self._sellers.append(rows["seller_id"].dropna().drop_duplicates())
         for category, count in rows["category"].value_counts().items():
-            self.category_rows[category] += int(count)
+            self.category_rows[category] = self.category_rows.get(category, 0) + int(count)
         first, last = rows["order_date"].min(), rows["order_date"].max()
         self.first_date = first if self.first_date is None else min(self.first_date, first)
         self.last_date = last if self.last_date is None else max(self.last_date, last)
 
+    def _facts(self) -> pd.DataFrame:
+        if not self._product_facts:
+            return pd.DataFrame(columns=["sku", *PRODUCT_FACTS])
+        return pd.concat(self._product_facts, ignore_index=True).drop_duplicates()
+
     def conflicted_skus(self) -> list[str]:
         """ProductIDs the file gives more than one name, category or brand."""
-        return sorted(
-            sku
-            for sku in self.names
-            if len(self.names[sku]) > 1 or len(self.categories[sku]) > 1 or len(self.brands.get(sku, ())) > 1
-        )
+        distinct = self._facts().groupby("sku")[list(PRODUCT_FACTS)].nunique()
+        return sorted(distinct.index[(distinct > 1).any(axis=1)])
 
     def product_conflicts(self, kept: dict[str, tuple[str, str, str | None]]) -> list[ProductConflict]:
         """One entry per conflicted ProductID, with the values the catalogue kept."""
+        conflicted = [sku for sku in self.conflicted_skus() if sku in kept]
+        facts = self._facts()
+        facts = facts[facts["sku"].isin(conflicted)]
+        values = {
+            column: facts.dropna(subset=[column]).groupby("sku")[column].agg(lambda v: sorted(set(v)))
+            for column in PRODUCT_FACTS
+        }
         return [
             ProductConflict(
                 sku=sku,
-                names=sorted(self.names[sku]),
-                categories=sorted(self.categories[sku]),
-                brands=sorted(self.brands.get(sku, ())),
+                names=values["product_name"].get(sku, []),
+                categories=values["category"].get(sku, []),
+                brands=values["brand"].get(sku, []),
                 kept_name=kept[sku][0],
                 kept_category=kept[sku][1],
                 kept_brand=kept[sku][2],
             )
-            for sku in self.conflicted_skus()
-            if sku in kept
+            for sku in conflicted
         ]
 
     def customers_with_several_names(self) -> int:
-        return sum(1 for names in self.customer_names.values() if len(names) > 1)
+        if not self._customer_names:
+            return 0
+        names = pd.concat(self._customer_names, ignore_index=True).drop_duplicates()
+        return int((names.groupby("customer_id")["customer_name"].nunique() > 1).sum())
+
+    def count_customers(self) -> int:
+        return int(pd.concat(self._customers).nunique()) if self._customers else 0
+
+    def count_products(self) -> int:
+        return int(self._facts()["sku"].nunique())
+
+    def count_sellers(self) -> int:
+        return int(pd.concat(self._sellers).nunique()) if self._sellers else 0

@@ -67,22 +67,28 @@ def _record_lines(path: Path, header_line: int) -> np.ndarray | None:
     """Line numbers of the non-blank lines after the header, if every such line is one whole record.
 
     None when a line could be part of a multi-line record (an odd number of quotes), is
-    whitespace only, or ends in a bare carriage return: the csv module reads those files.
+    whitespace only, or holds a bare carriage return: the csv module reads those files.
     """
-    lines: list[int] = []
-    with path.open("rb") as handle:
-        for number, raw in enumerate(handle, start=1):
-            if number <= header_line:
-                continue
-            body = raw.rstrip(b"\n")
-            if body.endswith(b"\r"):
-                body = body[:-1]
-            if not body:
-                continue
-            if b"\r" in body or not body.strip() or body.count(b'"') % 2:
-                return None
-            lines.append(number)
-    return np.asarray(lines, dtype=np.int64)
+    data = np.fromfile(path, dtype=np.uint8)
+    if data.size and data[-1] != ord("\n"):
+        data = np.append(data, np.uint8(ord("\n")))
+    ends = np.flatnonzero(data == ord("\n"))
+    starts = np.concatenate(([0], ends[:-1] + 1)).astype(np.int64)
+    carriage = np.flatnonzero(data == ord("\r"))
+    if not np.isin(carriage, ends - 1).all():
+        return None
+    body_ends = ends - np.isin(ends - 1, carriage)  # a line's content stops before "\r\n"
+    quotes = np.flatnonzero(data == ord('"'))
+    if np.any(np.bincount(np.searchsorted(ends, quotes), minlength=len(ends)) % 2):
+        return None
+    filled = body_ends > starts
+    # Bytes up to 32 are spaces and control characters; a line that starts with one may be blank.
+    doubtful = np.flatnonzero(filled & (data[np.minimum(starts, data.size - 1)] <= 32))
+    for line in doubtful:
+        if not bytes(data[starts[line] : body_ends[line]]).strip():
+            return None
+    numbers = np.arange(1, len(ends) + 1, dtype=np.int64)
+    return numbers[(numbers > header_line) & filled]
 
 
 def _canonical(name: str) -> str:

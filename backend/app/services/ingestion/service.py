@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Iterator
-from contextlib import suppress
+from contextlib import AsyncExitStack, suppress
 from datetime import date
 from pathlib import Path
 
@@ -18,8 +18,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import UnusableFile
-from app.models import IngestionRun, Order, Product
+from app.models import IngestionRun, Order, OrderLine, Product
 from app.schemas.ingestion import DateRange, IngestReport, RowRejection
+from app.services.bulk import without_secondary_indexes
 from app.services.ingestion.catalog_tracker import CatalogTracker
 from app.services.ingestion.csv_source import Chunk, CsvSource, count_data_lines
 from app.services.ingestion.orders_validation import ORDER_COLUMNS, validate_orders
@@ -27,6 +28,7 @@ from app.services.ingestion.stock_file import STOCK_COLUMNS, apply_stock_file
 from app.services.ingestion.writer import batched, existing_order_ids, write_new_orders
 
 MAX_LISTED_REJECTIONS = 1_000
+HISTORY_TABLES = (Order.__table__, OrderLine.__table__)
 Progress = Callable[[int, int], None]
 
 
@@ -37,6 +39,7 @@ class _Load:
         self.report = IngestReport(file=file_name)
         self.first_line_of: dict[str, int] = {}
         self.catalog = CatalogTracker()
+        self.into_empty_tables = False
 
     def reject(self, problems: list[dict[str, object]], lines: int) -> None:
         self.report.rows_rejected += lines
@@ -85,11 +88,13 @@ def _next_accepted(load: _Load, chunks: Iterator[Chunk], today: date) -> pd.Data
     return None if chunk is None else load.accept(chunk, today)
 
 
-async def _write(session: AsyncSession, rows: pd.DataFrame, *, default_lead_time_days: int) -> int:
-    present = await existing_order_ids(session, rows["order_id"].tolist())
-    new = rows[~rows["order_id"].isin(present)]
+async def _write(session: AsyncSession, rows: pd.DataFrame, *, fresh: bool, default_lead_time_days: int) -> int:
+    new = rows
+    if not fresh:
+        present = await existing_order_ids(session, rows["order_id"].tolist())
+        new = rows[~rows["order_id"].isin(present)]
     if not new.empty:
-        await write_new_orders(session, new, default_lead_time_days=default_lead_time_days)
+        await write_new_orders(session, new, fresh=fresh, default_lead_time_days=default_lead_time_days)
     return len(new)
 
 
@@ -136,21 +141,12 @@ async def ingest_orders_file(
     # Both headers are checked before anything is written.
     stock_source = CsvSource(stock_path, STOCK_COLUMNS, label="stock file") if stock_path else None
     load.report.ignored_columns = source.ignored_columns
-    chunks = source.chunks(chunk_rows)
-    # Parsing and validating the next chunk (a worker thread) overlaps writing this one.
-    upcoming = asyncio.create_task(asyncio.to_thread(_next_accepted, load, chunks, today))
-    try:
-        while (rows := await upcoming) is not None:
-            upcoming = asyncio.create_task(asyncio.to_thread(_next_accepted, load, chunks, today))
-            inserted = await _write(session, rows, default_lead_time_days=default_lead_time_days)
-            load.report.rows_inserted += inserted
-            load.report.rows_already_present += len(rows) - inserted
-            if progress:
-                progress(load.report.rows_read, max(total, load.report.rows_read))
-    finally:
-        # A failed write must not leave the reader running against a closed load.
-        with suppress(Exception):
-            await upcoming
+    async with AsyncExitStack() as stack:
+        # Into empty history tables (locked for the load) nothing can already be present.
+        load.into_empty_tables = not await has_sales_history(session)
+        if load.into_empty_tables:
+            await stack.enter_async_context(without_secondary_indexes(session, HISTORY_TABLES))
+        await _load_chunks(session, load, source.chunks(chunk_rows), today, default_lead_time_days, progress, total)
     _finish_report(load)
     _refuse_if_nothing_usable(load.report)
     conflicted = load.catalog.conflicted_skus()
@@ -163,6 +159,33 @@ async def ingest_orders_file(
         await session.flush()
     load.report.seconds = round(time.perf_counter() - started, 3)
     return load.report
+
+
+async def _load_chunks(
+    session: AsyncSession,
+    load: _Load,
+    chunks: Iterator[Chunk],
+    today: date,
+    default_lead_time_days: int,
+    progress: Progress | None,
+    total: int,
+) -> None:
+    # Parsing and validating the next chunk (a worker thread) overlaps writing this one.
+    upcoming = asyncio.create_task(asyncio.to_thread(_next_accepted, load, chunks, today))
+    try:
+        while (rows := await upcoming) is not None:
+            upcoming = asyncio.create_task(asyncio.to_thread(_next_accepted, load, chunks, today))
+            inserted = await _write(
+                session, rows, fresh=load.into_empty_tables, default_lead_time_days=default_lead_time_days
+            )
+            load.report.rows_inserted += inserted
+            load.report.rows_already_present += len(rows) - inserted
+            if progress:
+                progress(load.report.rows_read, max(total, load.report.rows_read))
+    finally:
+        # A failed write must not leave the reader running against a closed load.
+        with suppress(Exception):
+            await upcoming
 
 
 def _run_record(report: IngestReport) -> IngestionRun:
@@ -191,9 +214,9 @@ def _refuse_if_nothing_usable(report: IngestReport) -> None:
 def _finish_report(load: _Load) -> None:
     catalog, report = load.catalog, load.report
     report.rejections.sort(key=lambda rejection: rejection.line)
-    report.customers = len(catalog.customers)
-    report.products = len(catalog.names)
-    report.sellers = len(catalog.sellers)
+    report.customers = catalog.count_customers()
+    report.products = catalog.count_products()
+    report.sellers = catalog.count_sellers()
     report.customers_with_several_names = catalog.customers_with_several_names()
     report.categories = dict(sorted(catalog.category_rows.items()))
     if catalog.first_date is not None and catalog.last_date is not None:

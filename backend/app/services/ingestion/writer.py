@@ -55,10 +55,18 @@ def batched(values: Sequence[Any], size: int = IN_LIST_SIZE) -> Iterable[Sequenc
         yield values[start : start + size]
 
 
-def latest_per(rows: pd.DataFrame, key: str) -> pd.DataFrame:
-    """The newest row per key (by order date, then line), taking the last non-empty value of each column."""
+def latest_per(rows: pd.DataFrame, key: str, keep_known: Sequence[str] = ()) -> pd.DataFrame:
+    """The newest row per key (by order date, then line).
+
+    Columns in `keep_known` take the newest non-empty value instead: a newer row without a
+    name does not erase the name an older row gave.
+    """
     ordered = rows.sort_values(["order_date", "line"], kind="stable")
-    return ordered.groupby(key, sort=False).last().reset_index()
+    latest = ordered.drop_duplicates(key, keep="last").set_index(key)
+    for column in keep_known:
+        known = ordered.dropna(subset=[column]).drop_duplicates(key, keep="last").set_index(key)[column]
+        latest[column] = latest[column].fillna(known)
+    return latest.reset_index()
 
 
 async def existing_order_ids(session: AsyncSession, order_ids: Sequence[str]) -> set[str]:
@@ -70,17 +78,25 @@ async def existing_order_ids(session: AsyncSession, order_ids: Sequence[str]) ->
     return found
 
 
-async def write_new_orders(session: AsyncSession, rows: pd.DataFrame, *, default_lead_time_days: int) -> None:
-    """Write orders not yet in the database, with their customers, sellers and products."""
+async def write_new_orders(
+    session: AsyncSession, rows: pd.DataFrame, *, fresh: bool = False, default_lead_time_days: int
+) -> None:
+    """Write orders not yet in the database, with their customers, sellers and products.
+
+    `fresh`: the order tables were empty and are locked for this load, so no OrderID can
+    clash and the inserts skip the conflict check.
+    """
     writer = BulkWriter(session)
-    customers = latest_per(rows, "customer_id").rename(columns={"customer_name": "name", "order_date": "profile_date"})
+    customers = latest_per(rows, "customer_id", keep_known=("customer_name",))
+    customers = customers.rename(columns={"customer_name": "name", "order_date": "profile_date"})
     await writer.insert(
         Customer.__table__, customers, ["customer_id", "name", "city", "state", "country", "profile_date"],
         on_conflict=CUSTOMER_UPSERT,
     )  # fmt: skip
     sellers = pd.DataFrame({"seller_id": rows["seller_id"].dropna().unique()})
     await writer.insert(Seller.__table__, sellers, ["seller_id"], on_conflict="ON CONFLICT (seller_id) DO NOTHING")
-    products = latest_per(rows, "sku").rename(columns={"product_name": "name", "order_date": "catalog_date"})
+    products = latest_per(rows, "sku", keep_known=("brand",))
+    products = products.rename(columns={"product_name": "name", "order_date": "catalog_date"})
     products["lead_time_days"] = default_lead_time_days
     await writer.insert(
         Product.__table__, products,
@@ -88,9 +104,14 @@ async def write_new_orders(session: AsyncSession, rows: pd.DataFrame, *, default
         on_conflict=PRODUCT_UPSERT,
     )  # fmt: skip
     orders = rows.assign(source="import")
-    await writer.insert(Order.__table__, orders, ORDER_COLUMNS, on_conflict="ON CONFLICT (order_id) DO NOTHING")
+    await writer.insert(
+        Order.__table__, orders, ORDER_COLUMNS, on_conflict="" if fresh else "ON CONFLICT (order_id) DO NOTHING"
+    )
     # Each CSV row is a one-line order, so its line carries the whole total.
     lines = orders.assign(line_number=1, line_total=orders["total_amount"])
     await writer.insert(
-        OrderLine.__table__, lines, LINE_COLUMNS, on_conflict="ON CONFLICT (order_id, line_number) DO NOTHING"
+        OrderLine.__table__,
+        lines,
+        LINE_COLUMNS,
+        on_conflict="" if fresh else "ON CONFLICT (order_id, line_number) DO NOTHING",
     )
