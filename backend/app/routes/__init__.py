@@ -1,7 +1,7 @@
 """HTTP and WebSocket adapters, one module per router."""
 
-from app.routes import forecast, health
+from app.routes import forecast, health, orders, products
 
-ROUTERS = [health.router, forecast.router]
+ROUTERS = [health.router, products.router, orders.router, forecast.router]
 
 __all__ = ["ROUTERS"]

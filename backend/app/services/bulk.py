@@ -16,10 +16,16 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import Numeric, Table
-from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.schema import AddConstraint, CreateIndex, DropConstraint, DropIndex
 from sqlalchemy.types import TypeEngine
+
+
+def dialect_insert(session: AsyncSession, table: Table) -> Any:
+    """INSERT with ON CONFLICT support for the session's dialect (both share the API)."""
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
 def _staging_type(column_type: TypeEngine[Any]) -> str:

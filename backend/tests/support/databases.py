@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +39,23 @@ class TestDatabase:
     async def scalar(self, sql: str, **params: object) -> object:
         async with self.engine.connect() as connection:
             return (await connection.execute(text(sql), params)).scalar()
+
+    async def ledger_mismatches(self) -> int:
+        """Products whose stock on hand differs from the sum of their stock ledger."""
+        value = await self.scalar(
+            "SELECT COUNT(*) FROM products p WHERE p.stock_on_hand <> "
+            "COALESCE((SELECT SUM(m.quantity_change) FROM inventory_movements m WHERE m.sku = p.sku), 0)"
+        )
+        return int(value)
+
+    async def events(self, event_type: str) -> list[dict[str, object]]:
+        """Payloads of the outbox events of one type, oldest first."""
+        async with self.engine.connect() as connection:
+            rows = await connection.execute(
+                text("SELECT payload FROM outbox WHERE event_type = :t ORDER BY id"), {"t": event_type}
+            )
+            # JSON comes back parsed from PostgreSQL and as text from a plain SQLite query.
+            return [row[0] if isinstance(row[0], dict) else json.loads(row[0]) for row in rows]
 
     async def snapshot(self) -> dict[str, list[tuple[object, ...]]]:
         """Every row of every table, in primary-key order: equal snapshots mean nothing changed."""

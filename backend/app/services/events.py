@@ -1,0 +1,39 @@
+"""Recording events in the outbox, inside the caller's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.models import OutboxEvent
+from app.schemas.events import EventEnvelope, EventType
+
+
+def envelope(event_type: EventType, data: BaseModel | dict[str, object]) -> EventEnvelope:
+    """A new event of `event_type` carrying `data`."""
+    payload = data.model_dump(mode="json") if isinstance(data, BaseModel) else data
+    return EventEnvelope(event_type=event_type, data=payload)
+
+
+async def record_events(session: AsyncSession, events: Sequence[tuple[EventEnvelope, str | None]]) -> None:
+    """Add (event, partition key) pairs to the outbox; they commit or roll back with the change.
+
+    The partition key (a SKU or an order id) keeps one entity's events in order on the bus.
+    """
+    if not events:
+        return
+    await session.execute(
+        OutboxEvent.__table__.insert(),
+        [
+            {
+                "event_id": event.event_id,
+                "event_type": event.event_type,
+                "partition_key": key,
+                "payload": event.model_dump(mode="json"),
+                "occurred_at": event.occurred_at,
+            }
+            for event, key in events
+        ],
+    )

@@ -1,0 +1,246 @@
+"""Orders: place one without ever overselling, find them, move them through their life."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import exists, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from app.core.errors import IllegalTransition, InsufficientStock, NotFound, UnprocessableInput
+from app.models import Customer, InventoryMovement, Order, OrderLine, Product, Seller
+from app.models.base import utcnow
+from app.schemas.events import OrderCreatedData, OrderLineData, OrderUpdatedData
+from app.schemas.orders import OrderCreate, OrderOut, OrderSort, OrderStatus
+from app.services.bulk import dialect_insert
+from app.services.events import envelope, record_events
+from app.services.idempotency import remember, replay_or_reserve, request_fingerprint
+from app.services.stock import StockChange, apply_stock_changes, lock_products
+
+CENT = Decimal("0.01")
+# The state machine of an order's status; anything else is refused with what is allowed.
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "Processing": ("Shipped", "Cancelled"),
+    "Shipped": ("Delivered",),
+    "Delivered": ("Returned",),
+    "Cancelled": (),
+    "Returned": (),
+}
+RESTOCK_REASON = {"Cancelled": "cancellation", "Returned": "return"}
+ORDER_SCOPE = "POST /orders"
+
+
+def cents(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def split_total(total: Decimal, amounts: list[Decimal]) -> list[Decimal]:
+    """Share `total` among lines in proportion to their amounts, to the cent; the shares add up exactly."""
+    gross = sum(amounts, Decimal(0))
+    if gross == 0:
+        shares = [Decimal(0)] * (len(amounts) - 1)
+    else:
+        shares = [cents(total * amount / gross) for amount in amounts[:-1]]
+    return [*shares, total - sum(shares, Decimal(0))]
+
+
+@dataclass(frozen=True)
+class OrderFilters:
+    from_date: date | None = None
+    to_date: date | None = None
+    status: OrderStatus | None = None
+    category: str | None = None
+    customer_id: str | None = None
+
+
+def _check_lines(data: OrderCreate, products: dict[str, Product]) -> None:
+    problems = []
+    for index, item in enumerate(data.items):
+        product = products.get(item.sku)
+        if product is None:
+            problems.append({"field": f"items.{index}.sku", "reason": f"no product with SKU {item.sku!r}"})
+        elif product.archived_at is not None:
+            problems.append({"field": f"items.{index}.sku", "reason": f"{item.sku} is archived and cannot be sold"})
+    if problems:
+        raise UnprocessableInput("Some order lines name products that cannot be sold.", details=problems)
+    short = [
+        {"field": f"items.{index}.quantity", "sku": item.sku, "requested": item.quantity,
+         "available": products[item.sku].stock_on_hand}
+        for index, item in enumerate(data.items)
+        if item.quantity > products[item.sku].stock_on_hand
+    ]  # fmt: skip
+    if short:
+        summary = "; ".join(
+            f"{line['sku']}: {line['requested']} requested, {line['available']} available" for line in short
+        )
+        raise InsufficientStock(f"Not enough stock: {summary}. Nothing was ordered.", details=short)
+
+
+async def _remember_parties(session: AsyncSession, data: OrderCreate) -> None:
+    customer = dialect_insert(session, Customer.__table__).values(
+        customer_id=data.customer_id, name=data.customer_name, city=data.city, state=data.state, country=data.country
+    )
+    if data.customer_name or data.city:
+        new = customer.excluded
+        statement = customer.on_conflict_do_update(
+            index_elements=["customer_id"],
+            set_={
+                "name": func.coalesce(new.name, Customer.__table__.c.name),
+                "city": func.coalesce(new.city, Customer.__table__.c.city),
+            },
+        )
+    else:
+        statement = customer.on_conflict_do_nothing(index_elements=["customer_id"])
+    await session.execute(statement)
+    if data.seller_id:
+        seller = dialect_insert(session, Seller.__table__).values(seller_id=data.seller_id)
+        await session.execute(seller.on_conflict_do_nothing(index_elements=["seller_id"]))
+
+
+async def place_order(session: AsyncSession, data: OrderCreate, *, tax_rate: Decimal, today: date) -> OrderOut:
+    """Take the stock of every line or nothing: lock the products, check, write the order, the ledger and the events."""
+    products = await lock_products(session, [item.sku for item in data.items])
+    _check_lines(data, products)
+    amounts = [cents(products[item.sku].unit_price * item.quantity) for item in data.items]
+    gross = sum(amounts, Decimal(0))
+    if data.discount > gross:
+        raise UnprocessableInput(
+            f"The discount ({data.discount}) is larger than the goods ({gross}).",
+            details=[{"field": "discount", "reason": "larger than quantity x unit price over all lines"}],
+        )
+    tax = cents((gross - data.discount) * tax_rate)
+    total = gross - data.discount + tax + data.shipping_cost
+    order_id = f"ORD-{uuid.uuid4().hex[:16].upper()}"
+    now = utcnow()
+    await _remember_parties(session, data)
+    order_row = {
+        "order_id": order_id, "order_date": today, "customer_id": data.customer_id, "seller_id": data.seller_id,
+        "status": "Processing", "payment_method": data.payment_method, "discount": data.discount, "tax": tax,
+        "shipping_cost": data.shipping_cost, "total_amount": total, "city": data.city, "state": data.state,
+        "country": data.country, "source": "api", "created_at": now, "updated_at": now,
+    }  # fmt: skip
+    await session.execute(Order.__table__.insert(), [order_row])
+    line_rows = [
+        {
+            "order_id": order_id, "line_number": number, "sku": item.sku, "product_name": products[item.sku].name,
+            "category": products[item.sku].category, "brand": products[item.sku].brand, "quantity": item.quantity,
+            "unit_price": products[item.sku].unit_price, "line_total": share,
+        }
+        for number, (item, share) in enumerate(zip(data.items, split_total(total, amounts), strict=True), start=1)
+    ]  # fmt: skip
+    await session.execute(OrderLine.__table__.insert(), line_rows)
+    sales = [StockChange(sku=item.sku, change=-item.quantity, reason="sale", order_id=order_id) for item in data.items]
+    await apply_stock_changes(session, products, sales)
+    items = [
+        OrderLineData(sku=i.sku, quantity=i.quantity, unit_price=float(products[i.sku].unit_price)) for i in data.items
+    ]
+    created = OrderCreatedData(
+        order_id=order_id, status="Processing", customer_id=data.customer_id, order_date=today.isoformat(),
+        total_amount=float(total), items=items,
+    )  # fmt: skip
+    await record_events(session, [(envelope("order.created", created), order_id)])
+    return OrderOut.model_validate({**order_row, "items": line_rows})
+
+
+async def place_order_once(
+    session: AsyncSession, data: OrderCreate, *, idempotency_key: str | None, tax_rate: Decimal, today: date
+) -> tuple[OrderOut, bool]:
+    """place_order, or with an Idempotency-Key the first result for that key; True when replayed."""
+    if idempotency_key is None:
+        return await place_order(session, data, tax_rate=tax_rate, today=today), False
+    fingerprint = request_fingerprint(data.model_dump(mode="json"))
+    stored = await replay_or_reserve(session, key=idempotency_key, scope=ORDER_SCOPE, fingerprint=fingerprint)
+    if stored is not None:
+        return OrderOut.model_validate(stored), True
+    order = await place_order(session, data, tax_rate=tax_rate, today=today)
+    await remember(session, key=idempotency_key, scope=ORDER_SCOPE, status_code=201, body=order.model_dump(mode="json"))
+    return order, False
+
+
+async def _load_order(session: AsyncSession, order_id: str, *, lock: bool = False) -> Order:
+    statement = select(Order).where(Order.order_id == order_id).options(selectinload(Order.lines))
+    order = (await session.scalars(statement.with_for_update() if lock else statement)).first()
+    if order is None:
+        raise NotFound(f"No order {order_id!r}.", details=[{"field": "order_id", "reason": "unknown"}])
+    return order
+
+
+async def get_order(session: AsyncSession, order_id: str) -> OrderOut:
+    return OrderOut.model_validate(_as_dict(await _load_order(session, order_id)))
+
+
+def _as_dict(order: Order) -> dict[str, object]:
+    columns = {column.key: getattr(order, column.key) for column in Order.__table__.columns}
+    return {**columns, "items": order.lines}
+
+
+async def _units_sold_from_stock(session: AsyncSession, order_id: str) -> dict[str, int]:
+    """Units this order took out of stock, per SKU (imported history took none)."""
+    rows = await session.execute(
+        select(InventoryMovement.sku, func.sum(InventoryMovement.quantity_change))
+        .where(InventoryMovement.order_id == order_id, InventoryMovement.reason == "sale")
+        .group_by(InventoryMovement.sku)
+    )
+    return {sku: -int(taken) for sku, taken in rows if taken}
+
+
+async def change_status(session: AsyncSession, order_id: str, status: OrderStatus) -> OrderOut:
+    """Move an order along its state machine; cancelling or returning puts its stock back through the ledger."""
+    order = await _load_order(session, order_id, lock=True)
+    previous = order.status
+    allowed = TRANSITIONS[previous]
+    if status not in allowed:
+        options = ", ".join(allowed) if allowed else "none (it is final)"
+        raise IllegalTransition(
+            f"An order in {previous} cannot become {status}. Allowed next: {options}.",
+            details=[{"field": "status", "current": previous, "requested": status, "allowed": list(allowed)}],
+        )
+    if status in RESTOCK_REASON:
+        taken = await _units_sold_from_stock(session, order_id)
+        if taken:
+            products = await lock_products(session, list(taken))
+            back = [
+                StockChange(sku=sku, change=units, reason=RESTOCK_REASON[status], order_id=order_id)
+                for sku, units in taken.items()
+            ]
+            await apply_stock_changes(session, products, back)
+        # The data contract's amounts: 0 for a cancelled order, the negated total for a refund.
+        sign = Decimal(0) if status == "Cancelled" else Decimal(-1)
+        order.total_amount = order.total_amount * sign
+        for line in order.lines:
+            line.line_total = line.line_total * sign
+    order.status = status
+    await session.flush()
+    updated = OrderUpdatedData(
+        order_id=order_id, status=status, previous_status=previous, total_amount=float(order.total_amount)
+    )
+    await record_events(session, [(envelope("order.updated", updated), order_id)])
+    return OrderOut.model_validate(_as_dict(order))
+
+
+async def list_orders(
+    session: AsyncSession, filters: OrderFilters, *, sort: OrderSort, limit: int, offset: int
+) -> tuple[list[Order], int]:
+    """A page of orders matching the filters, and how many match in all."""
+    conditions = []
+    if filters.from_date:
+        conditions.append(Order.order_date >= filters.from_date)
+    if filters.to_date:
+        conditions.append(Order.order_date <= filters.to_date)
+    if filters.status:
+        conditions.append(Order.status == filters.status)
+    if filters.customer_id:
+        conditions.append(Order.customer_id == filters.customer_id)
+    if filters.category:
+        conditions.append(exists().where(OrderLine.order_id == Order.order_id, OrderLine.category == filters.category))
+    total = await session.scalar(select(func.count()).select_from(Order).where(*conditions))
+    column = getattr(Order, sort.lstrip("-"))
+    order_by = column.desc() if sort.startswith("-") else column.asc()
+    rows = await session.scalars(
+        select(Order).where(*conditions).order_by(order_by, Order.order_id).limit(limit).offset(offset)
+    )
+    return list(rows), int(total or 0)
