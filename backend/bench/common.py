@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import re
+import shutil
+import socket
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
+import httpx
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy.engine import make_url
@@ -69,3 +78,112 @@ def print_table(title: str, columns: list[str], rows: list[list[object]]) -> Non
     for row in rows:
         table.add_row(*(f"{value:,.3f}" if isinstance(value, float) else str(value) for value in row))
     console.print(table)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def served_app(database_url: str, **environment: str) -> Iterator[str]:
+    """`inventory serve` in its own process on a free port; yields the base URL."""
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING", **environment}
+    command = [sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--workers", env.get("WORKERS", "1")]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the app did not start: {process.stderr.read().decode() if process.stderr else ''}")
+            time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@dataclass
+class LoadResult:
+    requests: int
+    errors: int
+    seconds: float
+    latencies: list[float]
+
+    @property
+    def per_second(self) -> float:
+        return self.requests / self.seconds
+
+    def percentile(self, share: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000
+
+
+async def run_load(
+    send: Callable[[httpx.AsyncClient, int], Awaitable[httpx.Response]],
+    *,
+    url: str,
+    requests: int,
+    concurrency: int,
+    ok: Callable[[httpx.Response], bool] = lambda response: response.is_success,
+) -> LoadResult:
+    """`requests` calls of `send`, `concurrency` at a time; latency of each, errors counted."""
+    latencies: list[float] = []
+    errors = 0
+    counter = iter(range(requests))
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+
+    async def worker(client: httpx.AsyncClient) -> None:
+        nonlocal errors
+        for number in counter:
+            started = time.perf_counter()
+            response = await send(client, number)
+            latencies.append(time.perf_counter() - started)
+            errors += not ok(response)
+
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=60) as client:
+        started = time.perf_counter()
+        await asyncio.gather(*(worker(client) for _ in range(concurrency)))
+        seconds = time.perf_counter() - started
+    return LoadResult(requests=requests, errors=errors, seconds=seconds, latencies=latencies)
+
+
+def wrk_available() -> bool:
+    return shutil.which("wrk") is not None
+
+
+def wrk_load(url: str, *, seconds: int, connections: int, script: str | None = None) -> dict[str, float]:
+    """Load `url` with wrk (a C load generator: the client must not be the bottleneck).
+
+    Returns requests/s, p50 and p99 in ms, and the count of non-2xx/3xx answers and socket errors.
+    """
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+        handle.write(script or "")
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", handle.name, url]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    Path(handle.name).unlink()
+
+    def number(pattern: str) -> float:
+        match = re.search(pattern, output)
+        return float(match.group(1)) if match else 0.0
+
+    def millis(label: str) -> float:
+        match = re.search(rf"{label}\s+([\d.]+)(us|ms|s)", output)
+        if not match:
+            return 0.0
+        return float(match.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[match.group(2)]
+
+    return {
+        "per_second": number(r"Requests/sec:\s+([\d.]+)"),
+        "p50": millis("50%"),
+        "p99": millis("99%"),
+        "errors": number(r"Non-2xx or 3xx responses:\s+(\d+)") + number(r"Socket errors:.*?timeout (\d+)"),
+    }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 import uvicorn
 
@@ -14,13 +16,17 @@ async def _prepare() -> None:
 
 
 def serve(
-    host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
-    port: int = typer.Option(8000, min=1, max=65535, help="TCP port."),
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes (one per core serves the most).")] = 1,
 ) -> None:
     """Serve the API (docs at /docs); an embedded SQLite database is migrated first."""
     run(_prepare())
     console.print(f"Serving on http://{host}:{port} (API docs: http://{host}:{port}/docs)")
-    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, log_level="info")
+    # Request logs come from the app (with request ids), not from uvicorn's access log.
+    uvicorn.run(
+        "app.main:create_app", factory=True, host=host, port=port, workers=workers, log_level="info", access_log=False
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.models import OutboxEvent
 from app.schemas.events import EventEnvelope, EventType
 
+_INSERT_EVENTS = OutboxEvent.__table__.insert()
+
 
 def envelope(event_type: EventType, data: BaseModel | dict[str, object]) -> EventEnvelope:
     """A new event of `event_type` carrying `data`."""
@@ -25,7 +27,7 @@ async def record_events(session: AsyncSession, events: Sequence[tuple[EventEnvel
     if not events:
         return
     await session.execute(
-        OutboxEvent.__table__.insert(),
+        _INSERT_EVENTS,
         [
             {
                 "event_id": event.event_id,

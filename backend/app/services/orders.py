@@ -6,20 +6,21 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from sqlalchemy import exists, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from app.core.errors import IllegalTransition, InsufficientStock, NotFound, UnprocessableInput
-from app.models import Customer, InventoryMovement, Order, OrderLine, Product, Seller
+from app.core.errors import IllegalTransition, NotFound, UnprocessableInput
+from app.models import Customer, InventoryMovement, Order, OrderLine, Seller
 from app.models.base import utcnow
 from app.schemas.events import OrderCreatedData, OrderLineData, OrderUpdatedData
 from app.schemas.orders import OrderCreate, OrderOut, OrderSort, OrderStatus
-from app.services.bulk import dialect_insert
 from app.services.events import envelope, record_events
 from app.services.idempotency import remember, replay_or_reserve, request_fingerprint
-from app.services.stock import StockChange, apply_stock_changes, lock_products
+from app.services.stock import StockChange, apply_stock_changes, lock_products, sell, write_movements
 
 CENT = Decimal("0.01")
 # The state machine of an order's status; anything else is refused with what is allowed.
@@ -57,54 +58,42 @@ class OrderFilters:
     customer_id: str | None = None
 
 
-def _check_lines(data: OrderCreate, products: dict[str, Product]) -> None:
-    problems = []
-    for index, item in enumerate(data.items):
-        product = products.get(item.sku)
-        if product is None:
-            problems.append({"field": f"items.{index}.sku", "reason": f"no product with SKU {item.sku!r}"})
-        elif product.archived_at is not None:
-            problems.append({"field": f"items.{index}.sku", "reason": f"{item.sku} is archived and cannot be sold"})
-    if problems:
-        raise UnprocessableInput("Some order lines name products that cannot be sold.", details=problems)
-    short = [
-        {"field": f"items.{index}.quantity", "sku": item.sku, "requested": item.quantity,
-         "available": products[item.sku].stock_on_hand}
-        for index, item in enumerate(data.items)
-        if item.quantity > products[item.sku].stock_on_hand
-    ]  # fmt: skip
-    if short:
-        summary = "; ".join(
-            f"{line['sku']}: {line['requested']} requested, {line['available']} available" for line in short
-        )
-        raise InsufficientStock(f"Not enough stock: {summary}. Nothing was ordered.", details=short)
+def _party_statements(dialect: str) -> tuple[Any, Any, Any]:
+    """Customer upserts (with and without contact details) and the seller insert, built once per dialect."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = Customer.__table__
+    customer = insert(table)
+    with_details = customer.on_conflict_do_update(
+        index_elements=["customer_id"],
+        set_={
+            "name": func.coalesce(customer.excluded.name, table.c.name),
+            "city": func.coalesce(customer.excluded.city, table.c.city),
+        },
+    )
+    seller = insert(Seller.__table__).on_conflict_do_nothing(index_elements=["seller_id"])
+    return with_details, customer.on_conflict_do_nothing(index_elements=["customer_id"]), seller
+
+
+_PARTIES = {dialect: _party_statements(dialect) for dialect in ("postgresql", "sqlite")}
+_INSERT_ORDER = Order.__table__.insert()
+_INSERT_LINES = OrderLine.__table__.insert()
 
 
 async def _remember_parties(session: AsyncSession, data: OrderCreate) -> None:
-    customer = dialect_insert(session, Customer.__table__).values(
-        customer_id=data.customer_id, name=data.customer_name, city=data.city, state=data.state, country=data.country
-    )
-    if data.customer_name or data.city:
-        new = customer.excluded
-        statement = customer.on_conflict_do_update(
-            index_elements=["customer_id"],
-            set_={
-                "name": func.coalesce(new.name, Customer.__table__.c.name),
-                "city": func.coalesce(new.city, Customer.__table__.c.city),
-            },
-        )
-    else:
-        statement = customer.on_conflict_do_nothing(index_elements=["customer_id"])
-    await session.execute(statement)
+    with_details, without_details, seller = _PARTIES[session.get_bind().dialect.name]
+    customer = {
+        "customer_id": data.customer_id, "name": data.customer_name, "city": data.city, "state": data.state,
+        "country": data.country,
+    }  # fmt: skip
+    await session.execute(with_details if data.customer_name or data.city else without_details, customer)
     if data.seller_id:
-        seller = dialect_insert(session, Seller.__table__).values(seller_id=data.seller_id)
-        await session.execute(seller.on_conflict_do_nothing(index_elements=["seller_id"]))
+        await session.execute(seller, {"seller_id": data.seller_id})
 
 
 async def place_order(session: AsyncSession, data: OrderCreate, *, tax_rate: Decimal, today: date) -> OrderOut:
-    """Take the stock of every line or nothing: lock the products, check, write the order, the ledger and the events."""
-    products = await lock_products(session, [item.sku for item in data.items])
-    _check_lines(data, products)
+    """Take the stock of every line or nothing, then write the order, its lines, the ledger and the events."""
+    order_id = f"ORD-{uuid.uuid4().hex[:16].upper()}"
+    products, taken, events = await sell(session, [(item.sku, item.quantity) for item in data.items], order_id=order_id)
     amounts = [cents(products[item.sku].unit_price * item.quantity) for item in data.items]
     gross = sum(amounts, Decimal(0))
     if data.discount > gross:
@@ -114,7 +103,6 @@ async def place_order(session: AsyncSession, data: OrderCreate, *, tax_rate: Dec
         )
     tax = cents((gross - data.discount) * tax_rate)
     total = gross - data.discount + tax + data.shipping_cost
-    order_id = f"ORD-{uuid.uuid4().hex[:16].upper()}"
     now = utcnow()
     await _remember_parties(session, data)
     order_row = {
@@ -123,7 +111,7 @@ async def place_order(session: AsyncSession, data: OrderCreate, *, tax_rate: Dec
         "shipping_cost": data.shipping_cost, "total_amount": total, "city": data.city, "state": data.state,
         "country": data.country, "source": "api", "created_at": now, "updated_at": now,
     }  # fmt: skip
-    await session.execute(Order.__table__.insert(), [order_row])
+    await session.execute(_INSERT_ORDER, [order_row])
     line_rows = [
         {
             "order_id": order_id, "line_number": number, "sku": item.sku, "product_name": products[item.sku].name,
@@ -132,9 +120,8 @@ async def place_order(session: AsyncSession, data: OrderCreate, *, tax_rate: Dec
         }
         for number, (item, share) in enumerate(zip(data.items, split_total(total, amounts), strict=True), start=1)
     ]  # fmt: skip
-    await session.execute(OrderLine.__table__.insert(), line_rows)
-    sales = [StockChange(sku=item.sku, change=-item.quantity, reason="sale", order_id=order_id) for item in data.items]
-    await apply_stock_changes(session, products, sales)
+    await session.execute(_INSERT_LINES, line_rows)
+    await write_movements(session, taken)
     items = [
         OrderLineData(sku=i.sku, quantity=i.quantity, unit_price=float(products[i.sku].unit_price)) for i in data.items
     ]
@@ -142,7 +129,7 @@ async def place_order(session: AsyncSession, data: OrderCreate, *, tax_rate: Dec
         order_id=order_id, status="Processing", customer_id=data.customer_id, order_date=today.isoformat(),
         total_amount=float(total), items=items,
     )  # fmt: skip
-    await record_events(session, [(envelope("order.created", created), order_id)])
+    await record_events(session, [(envelope("order.created", created), order_id), *events])
     return OrderOut.model_validate({**order_row, "items": line_rows})
 
 
@@ -199,6 +186,7 @@ async def change_status(session: AsyncSession, order_id: str, status: OrderStatu
             f"An order in {previous} cannot become {status}. Allowed next: {options}.",
             details=[{"field": "status", "current": previous, "requested": status, "allowed": list(allowed)}],
         )
+    events = []
     if status in RESTOCK_REASON:
         taken = await _units_sold_from_stock(session, order_id)
         if taken:
@@ -207,7 +195,7 @@ async def change_status(session: AsyncSession, order_id: str, status: OrderStatu
                 StockChange(sku=sku, change=units, reason=RESTOCK_REASON[status], order_id=order_id)
                 for sku, units in taken.items()
             ]
-            await apply_stock_changes(session, products, back)
+            _, events = await apply_stock_changes(session, products, back)
         # The data contract's amounts: 0 for a cancelled order, the negated total for a refund.
         sign = Decimal(0) if status == "Cancelled" else Decimal(-1)
         order.total_amount = order.total_amount * sign
@@ -218,7 +206,7 @@ async def change_status(session: AsyncSession, order_id: str, status: OrderStatu
     updated = OrderUpdatedData(
         order_id=order_id, status=status, previous_status=previous, total_amount=float(order.total_amount)
     )
-    await record_events(session, [(envelope("order.updated", updated), order_id)])
+    await record_events(session, [(envelope("order.updated", updated), order_id), *events])
     return OrderOut.model_validate(_as_dict(order))
 
 

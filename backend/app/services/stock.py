@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Literal
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.attributes import set_committed_value
 
-from app.core.errors import InsufficientStock, NotFound, UnprocessableInput
+from app.core.errors import AppError, InsufficientStock, NotFound, UnprocessableInput
 from app.models import InventoryMovement, Product
 from app.models.base import utcnow
 from app.schemas.events import EventEnvelope, StockAlertData, StockUpdatedData
@@ -47,10 +47,23 @@ class AppliedChange:
     change: StockChange
     before: int
     after: int
-    movement_id: int
 
 
-def stock_events(product: Product, applied: AppliedChange) -> list[tuple[EventEnvelope, str | None]]:
+@dataclass
+class LockedProduct:
+    """The columns a stock change needs, read under the row lock (lighter than an ORM object)."""
+
+    sku: str
+    name: str
+    category: str
+    brand: str | None
+    unit_price: Decimal
+    stock_on_hand: int
+    reorder_point: int
+    archived: bool
+
+
+def stock_events(product: LockedProduct, applied: AppliedChange) -> list[tuple[EventEnvelope, str | None]]:
     """stock.updated always; stock.low when it falls to or below the reorder point; stock.out at 0."""
     change = applied.change
     events = [
@@ -88,32 +101,61 @@ def stock_events(product: Product, applied: AppliedChange) -> list[tuple[EventEn
     return events
 
 
-async def lock_products(session: AsyncSession, skus: Sequence[str]) -> dict[str, Product]:
+_LOCK_COLUMNS = (
+    Product.sku, Product.name, Product.category, Product.brand, Product.unit_price, Product.stock_on_hand,
+    Product.reorder_point, Product.archived_at.is_not(None),
+)  # fmt: skip
+
+
+# Statements on the order path are built once: building and keying a statement per request
+# costs more Python time than the database spends running it.
+_LOCK = (
+    select(*_LOCK_COLUMNS)
+    .where(Product.sku.in_(bindparam("skus", expanding=True)))
+    .order_by(Product.sku)
+    .with_for_update()
+)
+_TAKE = (
+    update(Product.__table__)
+    .where(Product.sku == bindparam("b_sku"), Product.stock_on_hand + bindparam("change") >= 0)
+    .values(stock_on_hand=Product.stock_on_hand + bindparam("change"), updated_at=bindparam("now"))
+    .returning(Product.stock_on_hand)
+)
+_RECORD_MOVEMENTS = InventoryMovement.__table__.insert()
+# A sale takes the units and reads what the order needs in the same statement: no separate
+# lock round trip. Sorted SKUs keep concurrent multi-line orders from deadlocking.
+_SELL = (
+    update(Product.__table__)
+    .where(
+        Product.sku == bindparam("b_sku"),
+        Product.archived_at.is_(None),
+        Product.stock_on_hand >= bindparam("quantity"),
+    )
+    .values(stock_on_hand=Product.stock_on_hand - bindparam("quantity"), updated_at=bindparam("now"))
+    .returning(*_LOCK_COLUMNS)
+)
+
+
+async def lock_products(session: AsyncSession, skus: Sequence[str]) -> dict[str, LockedProduct]:
     """The products, locked for this transaction in SKU order (a fixed order cannot deadlock)."""
-    statement = select(Product).where(Product.sku.in_(sorted(set(skus)))).order_by(Product.sku).with_for_update()
-    return {product.sku: product for product in (await session.scalars(statement))}
+    return {row[0]: LockedProduct(*row) for row in await session.execute(_LOCK, {"skus": sorted(set(skus))})}
 
 
 async def apply_stock_changes(
-    session: AsyncSession, products: dict[str, Product], changes: Sequence[StockChange]
-) -> list[AppliedChange]:
-    """Move stock for locked products: conditional UPDATE, ledger row and events, all in the caller's transaction.
+    session: AsyncSession, products: dict[str, LockedProduct], changes: Sequence[StockChange]
+) -> tuple[list[AppliedChange], list[tuple[EventEnvelope, str | None]]]:
+    """Move stock for locked products: conditional UPDATE and ledger rows, in the caller's transaction.
 
-    Raises InsufficientStock (nothing written by the caller's rollback) when a change
-    would take a product below zero.
+    Returns what changed and the stock events for the caller to record with its own (one
+    outbox insert per transaction). Raises InsufficientStock (the caller's rollback writes
+    nothing) when a change would take a product below zero.
     """
     applied: list[AppliedChange] = []
     events: list[tuple[EventEnvelope, str | None]] = []
     for change in sorted(changes, key=lambda item: item.sku):
         product = products[change.sku]
         # The WHERE makes the decrement atomic even without the row lock (SQLite).
-        result = await session.execute(
-            update(Product)
-            .where(Product.sku == change.sku, Product.stock_on_hand + change.change >= 0)
-            .values(stock_on_hand=Product.stock_on_hand + change.change, updated_at=utcnow())
-            .returning(Product.stock_on_hand)
-            .execution_options(synchronize_session=False)
-        )
+        result = await session.execute(_TAKE, {"b_sku": change.sku, "change": change.change, "now": utcnow()})
         after = result.scalar_one_or_none()
         if after is None:
             available = await session.scalar(select(Product.stock_on_hand).where(Product.sku == change.sku))
@@ -121,21 +163,74 @@ async def apply_stock_changes(
                 f"Not enough stock of {change.sku}: {-change.change} requested, {available} available.",
                 details=[{"field": "quantity", "sku": change.sku, "requested": -change.change, "available": available}],
             )
-        movement_id = await session.scalar(
-            InventoryMovement.__table__.insert()
-            .values(
-                sku=change.sku, quantity_change=change.change, stock_after=after, reason=change.reason,
-                order_id=change.order_id, note=change.note,
-            )
-            .returning(InventoryMovement.id)
-        )  # fmt: skip
-        done = AppliedChange(change=change, before=after - change.change, after=after, movement_id=movement_id)
-        # The row already holds the new value: record it without making the object dirty.
-        set_committed_value(product, "stock_on_hand", after)
+        done = AppliedChange(change=change, before=after - change.change, after=after)
+        product.stock_on_hand = after
         applied.append(done)
         events.extend(stock_events(product, done))
-    await record_events(session, events)
-    return applied
+    await write_movements(session, applied)
+    return applied, events
+
+
+async def _why_not_sellable(session: AsyncSession, lines: Sequence[tuple[str, int]]) -> AppError:
+    """Every line's problem, named by its place in the order (items.N.sku / items.N.quantity)."""
+    rows = await session.execute(_LOCK, {"skus": sorted({sku for sku, _ in lines})})
+    found = {row[0]: LockedProduct(*row) for row in rows}
+    unsellable = [
+        {"field": f"items.{index}.sku", "sku": sku,
+         "reason": "no such product" if sku not in found else "archived: it can no longer be sold"}
+        for index, (sku, _) in enumerate(lines)
+        if sku not in found or found[sku].archived
+    ]  # fmt: skip
+    if unsellable:
+        return UnprocessableInput("Some order lines name products that cannot be sold.", details=unsellable)
+    short = [
+        {"field": f"items.{index}.quantity", "sku": sku, "requested": quantity, "available": found[sku].stock_on_hand}
+        for index, (sku, quantity) in enumerate(lines)
+        if quantity > found[sku].stock_on_hand
+    ]
+    summary = "; ".join(
+        f"{line['sku']}: {line['requested']} requested, {line['available']} available" for line in short
+    )
+    return InsufficientStock(f"Not enough stock: {summary}. Nothing was ordered.", details=short)
+
+
+async def sell(
+    session: AsyncSession, lines: Sequence[tuple[str, int]], *, order_id: str
+) -> tuple[dict[str, LockedProduct], list[AppliedChange], list[tuple[EventEnvelope, str | None]]]:
+    """Take every line's units or none: one conditional UPDATE per SKU, in SKU order.
+
+    Returns the products as sold (name, price, …), the changes (for `write_movements` once
+    the order row exists) and the stock events. When a line cannot be served, raises with
+    every line's problem; the caller's rollback undoes the lines already taken.
+    """
+    now = utcnow()
+    sold: dict[str, LockedProduct] = {}
+    for sku, quantity in sorted(lines):
+        row = (await session.execute(_SELL, {"b_sku": sku, "quantity": quantity, "now": now})).first()
+        if row is None:
+            raise await _why_not_sellable(session, lines)
+        sold[sku] = LockedProduct(*row)
+    applied, events = [], []
+    for sku, quantity in lines:
+        change = StockChange(sku=sku, change=-quantity, reason="sale", order_id=order_id)
+        done = AppliedChange(change=change, before=sold[sku].stock_on_hand + quantity, after=sold[sku].stock_on_hand)
+        applied.append(done)
+        events.extend(stock_events(sold[sku], done))
+    return sold, applied, events
+
+
+async def write_movements(session: AsyncSession, applied: Sequence[AppliedChange]) -> None:
+    """The ledger rows of applied changes."""
+    await session.execute(
+        _RECORD_MOVEMENTS,
+        [
+            {
+                "sku": done.change.sku, "quantity_change": done.change.change, "stock_after": done.after,
+                "reason": done.change.reason, "order_id": done.change.order_id, "note": done.change.note,
+            }
+            for done in applied
+        ],
+    )  # fmt: skip
 
 
 async def record_stock_change(
@@ -152,14 +247,18 @@ async def record_stock_change(
             "An adjustment of 0 changes nothing.", details=[{"field": "quantity", "reason": "must not be 0"}]
         )
     products = await lock_products(session, [sku])
-    product = products.get(sku)
-    if product is None:
+    if sku not in products:
         raise NotFound(f"No product with SKU {sku!r}.")
-    [applied] = await apply_stock_changes(
+    _, events = await apply_stock_changes(
         session, products, [StockChange(sku=sku, change=quantity, reason=kind, note=note)]
     )
-    movement = await session.get(InventoryMovement, applied.movement_id)
-    assert movement is not None
+    await record_events(session, events)
+    newest = (
+        select(InventoryMovement).where(InventoryMovement.sku == sku).order_by(InventoryMovement.id.desc()).limit(1)
+    )
+    movement = await session.scalar(newest)
+    product = await session.get(Product, sku, populate_existing=True)
+    assert movement is not None and product is not None
     return movement, product
 
 
