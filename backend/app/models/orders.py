@@ -53,18 +53,29 @@ class Order(Base):
 
 
 class OrderLine(Base):
-    """One product line of an order, with the product's name and category at the time of sale."""
+    """One product line of an order, with the product's name and category at the time of sale.
+
+    The line repeats its order's date and status: nearly every sales question (by product,
+    by category, by month) filters on them, and reading them here spares a join with
+    orders on every such query. The order service changes both statuses in one transaction.
+    """
 
     __tablename__ = "order_lines"
     __table_args__ = (
         CheckConstraint("quantity > 0", name="quantity_positive"),
         CheckConstraint("unit_price >= 0", name="unit_price_not_negative"),
-        Index("ix_order_lines_category_order_id", "category", "order_id"),
+        CheckConstraint(
+            "status IN ('Processing', 'Shipped', 'Delivered', 'Cancelled', 'Returned')", name="status_known"
+        ),
+        Index("ix_order_lines_sku_order_date", "sku", "order_date"),
+        Index("ix_order_lines_order_date_category", "order_date", "category"),
     )
 
     order_id: Mapped[str] = mapped_column(ForeignKey("orders.order_id", ondelete="CASCADE"), primary_key=True)
     line_number: Mapped[int] = mapped_column(primary_key=True)
-    sku: Mapped[str] = mapped_column(ForeignKey("products.sku"), index=True)
+    order_date: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))
+    sku: Mapped[str] = mapped_column(ForeignKey("products.sku"))
     product_name: Mapped[str] = mapped_column(String(300))
     category: Mapped[str] = mapped_column(String(120))
     brand: Mapped[str | None] = mapped_column(String(120))

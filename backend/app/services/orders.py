@@ -114,7 +114,8 @@ async def place_order(session: AsyncSession, data: OrderCreate, *, tax_rate: Dec
     await session.execute(_INSERT_ORDER, [order_row])
     line_rows = [
         {
-            "order_id": order_id, "line_number": number, "sku": item.sku, "product_name": products[item.sku].name,
+            "order_id": order_id, "line_number": number, "order_date": today, "status": "Processing",
+            "sku": item.sku, "product_name": products[item.sku].name,
             "category": products[item.sku].category, "brand": products[item.sku].brand, "quantity": item.quantity,
             "unit_price": products[item.sku].unit_price, "line_total": share,
         }
@@ -202,6 +203,8 @@ async def change_status(session: AsyncSession, order_id: str, status: OrderStatu
         for line in order.lines:
             line.line_total = line.line_total * sign
     order.status = status
+    for line in order.lines:
+        line.status = status
     await session.flush()
     updated = OrderUpdatedData(
         order_id=order_id, status=status, previous_status=previous, total_amount=float(order.total_amount)

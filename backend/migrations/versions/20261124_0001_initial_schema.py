@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-24 04:34:46.904670
+Create Date: 2026-11-24 05:26:07.215877
 """
 
 from collections.abc import Sequence
@@ -201,6 +201,8 @@ def upgrade() -> None:
         "order_lines",
         sa.Column("order_id", sa.String(length=64), nullable=False),
         sa.Column("line_number", sa.Integer(), nullable=False),
+        sa.Column("order_date", sa.Date(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("sku", sa.String(length=64), nullable=False),
         sa.Column("product_name", sa.String(length=300), nullable=False),
         sa.Column("category", sa.String(length=120), nullable=False),
@@ -208,6 +210,10 @@ def upgrade() -> None:
         sa.Column("quantity", sa.Integer(), nullable=False),
         sa.Column("unit_price", sa.Numeric(precision=12, scale=2), nullable=False),
         sa.Column("line_total", sa.Numeric(precision=12, scale=2), nullable=False),
+        sa.CheckConstraint(
+            "status IN ('Processing', 'Shipped', 'Delivered', 'Cancelled', 'Returned')",
+            name=op.f("ck_order_lines_status_known"),
+        ),
         sa.CheckConstraint("quantity > 0", name=op.f("ck_order_lines_quantity_positive")),
         sa.CheckConstraint("unit_price >= 0", name=op.f("ck_order_lines_unit_price_not_negative")),
         sa.ForeignKeyConstraint(
@@ -217,14 +223,14 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("order_id", "line_number", name=op.f("pk_order_lines")),
     )
     with op.batch_alter_table("order_lines", schema=None) as batch_op:
-        batch_op.create_index("ix_order_lines_category_order_id", ["category", "order_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_order_lines_sku"), ["sku"], unique=False)
+        batch_op.create_index("ix_order_lines_order_date_category", ["order_date", "category"], unique=False)
+        batch_op.create_index("ix_order_lines_sku_order_date", ["sku", "order_date"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("order_lines", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_order_lines_sku"))
-        batch_op.drop_index("ix_order_lines_category_order_id")
+        batch_op.drop_index("ix_order_lines_sku_order_date")
+        batch_op.drop_index("ix_order_lines_order_date_category")
 
     op.drop_table("order_lines")
     with op.batch_alter_table("inventory_movements", schema=None) as batch_op:

@@ -44,8 +44,8 @@ ORDER_COLUMNS = (
     "tax", "shipping_cost", "total_amount", "city", "state", "country", "source",
 )  # fmt: skip
 LINE_COLUMNS = (
-    "order_id", "line_number", "sku", "product_name", "category", "brand", "quantity", "unit_price",
-    "line_total",
+    "order_id", "line_number", "order_date", "status", "sku", "product_name", "category", "brand", "quantity",
+    "unit_price", "line_total",
 )  # fmt: skip
 
 
