@@ -19,6 +19,7 @@ class IngestionRun(Base):
     """
 
     __tablename__ = "ingestion_runs"
+    __table_args__ = ({"sqlite_autoincrement": True},)  # ids version caches: never reuse one
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     file_name: Mapped[str] = mapped_column(String(300))

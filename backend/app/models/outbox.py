@@ -15,7 +15,9 @@ class OutboxEvent(Base):
     """One event envelope. `id` gives the publishing order; `published_at` is set once the bus acknowledged it."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_published_at_id", "published_at", "id"),)
+    # AUTOINCREMENT: SQLite must never reuse an id (it would after the table is emptied),
+    # because the newest id versions cached figures.
+    __table_args__ = (Index("ix_outbox_published_at_id", "published_at", "id"), {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     event_id: Mapped[str] = mapped_column(String(36), unique=True)

@@ -71,7 +71,8 @@ class TestDatabase:
         async with self.engine.begin() as connection:
             if self.backend == "postgresql":
                 names = ", ".join(table.name for table in Base.metadata.sorted_tables)
-                await connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+                # Identities keep counting: ids must never repeat (they version the app's caches).
+                await connection.execute(text(f"TRUNCATE {names} CASCADE"))
             else:
                 for table in reversed(Base.metadata.sorted_tables):
                     await connection.execute(table.delete())

@@ -107,7 +107,8 @@ async def customer_profile(session: AsyncSession, customer_id: str) -> CustomerP
         .select_from(SALES_JOIN)
         .where(LIVE, mine)
         .group_by(LINES.c.category)
-        .order_by(func.sum(LINES.c.line_total).desc(), LINES.c.category)
+        # Favourite: where they order most often, then where they spend most.
+        .order_by(func.count(distinct(ORDERS.c.order_id)).desc(), func.sum(LINES.c.line_total).desc(), LINES.c.category)
         .limit(3)
     )
     return CustomerProfile(
