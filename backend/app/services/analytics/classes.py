@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.ml.classification import ABC_STRATEGIES, XYZ_MEANINGS, abc_classes, demand_variability, xyz_classes
 from app.schemas.analytics import AbcAnalysis, AbcClass, AbcXyzMatrix, Period, RankedItem, XyzAnalysis, XyzClass
-from app.services.analytics.sql import LINES, NET_UNITS, ORDERS, dialect_of, line_period, resolve_as_of, week_of
+from app.services.analytics.sql import (
+    LINES,
+    NET_UNITS,
+    ORDERS,
+    dialect_of,
+    line_period,
+    plain_rows,
+    resolve_as_of,
+    week_of,
+)
 
 
 async def product_revenue(session: AsyncSession, start: date | None, end: date | None) -> pd.DataFrame:
@@ -20,7 +30,7 @@ async def product_revenue(session: AsyncSession, start: date | None, end: date |
         .where(*line_period(start, end))
         .group_by(LINES.c.sku)
     )
-    frame = pd.DataFrame(rows.all(), columns=["sku", "name", "revenue", "units"])
+    frame = pd.DataFrame(plain_rows(rows), columns=["sku", "name", "revenue", "units"])
     frame["revenue"] = frame["revenue"].astype(float)
     return frame.set_index("sku")
 
@@ -66,9 +76,13 @@ async def weekly_units(session: AsyncSession, *, end: date, weeks: int) -> pd.Da
     rows = await session.execute(
         select(LINES.c.sku, week, func.sum(NET_UNITS)).where(*line_period(first_day, end)).group_by(LINES.c.sku, week)
     )
-    long = pd.DataFrame(rows.all(), columns=["sku", "week", "units"])
-    grid = long.pivot_table(index="week", columns="sku", values="units", aggfunc="sum", fill_value=0)
-    return grid.reindex(range(last_week - weeks + 1, last_week + 1), fill_value=0)
+    long = pd.DataFrame(plain_rows(rows), columns=["sku", "week", "units"])
+    # A dense weeks x products grid filled with numpy: pivot_table is far slower for thousands of columns.
+    codes, skus = pd.factorize(long["sku"])
+    grid = np.zeros((weeks, len(skus)))
+    rows_at = long["week"].to_numpy(dtype=np.int64) - (last_week - weeks + 1)
+    np.add.at(grid, (rows_at, codes), long["units"].to_numpy(dtype=float))
+    return pd.DataFrame(grid, index=range(last_week - weeks + 1, last_week + 1), columns=skus)
 
 
 async def product_variability(session: AsyncSession, *, end: date | None, weeks: int) -> tuple[date, pd.Series]:

@@ -21,7 +21,7 @@ from app.schemas.analytics import (
     SellerProfile,
     SellerSummary,
 )
-from app.services.analytics.sql import LINES, LIVE, NET_UNITS, ORDERS, SALES_JOIN, resolve_as_of
+from app.services.analytics.sql import LINES, LIVE, NET_UNITS, ORDERS, SALES_JOIN, plain_rows, resolve_as_of
 
 CUSTOMERS = Customer.__table__
 
@@ -126,7 +126,7 @@ async def customer_segments(session: AsyncSession, *, as_of: date | None) -> Cus
     rows = (
         await session.execute(select(totals.c.customer_id, totals.c.orders, totals.c.revenue, totals.c.last_order))
     ).all()
-    frame = pd.DataFrame(rows, columns=["customer_id", "orders", "revenue", "last_order"])
+    frame = pd.DataFrame(plain_rows(rows), columns=["customer_id", "orders", "revenue", "last_order"])
     frame["revenue"] = frame["revenue"].astype(float)
     frame["recency"] = [(end - _as_date(value)).days for value in frame["last_order"]]
     scores = rfm_scores(frame["recency"], frame["orders"], frame["revenue"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 
 from sqlalchemy import Date, Integer, case, cast, func, select
@@ -41,6 +42,11 @@ def line_period(start: date | None, end: date | None) -> list[ColumnElement[bool
     if end is not None:
         conditions.append(LINES.c.order_date <= end)
     return conditions
+
+
+def plain_rows(result: Iterable[Sequence[object]]) -> list[tuple[object, ...]]:
+    """Result rows as plain tuples: pandas probes each row's attributes, which SQLAlchemy rows answer slowly."""
+    return [tuple(row) for row in result]
 
 
 def dialect_of(session: AsyncSession) -> str:
