@@ -12,16 +12,20 @@ from app.core.db import create_engine, create_sessionmaker
 from app.routes import ROUTERS
 from app.routes.deps import AppServices
 from app.routes.errors import install_error_handlers
+from app.services.forecasting.runner import TrainingRunner, fit_workers
 
 
 def _lifespan(settings: Settings):
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[dict[str, AppServices]]:
         engine = create_engine(settings)
-        services = AppServices(settings=settings, engine=engine, sessions=create_sessionmaker(engine))
+        sessions = create_sessionmaker(engine)
+        trainer = TrainingRunner(sessions, workers=fit_workers(settings), horizon=settings.forecast_horizon_weeks)
+        services = AppServices(settings=settings, engine=engine, sessions=sessions, trainer=trainer)
         try:
             yield {"services": services}
         finally:
+            await trainer.close()
             await engine.dispose()
 
     return lifespan

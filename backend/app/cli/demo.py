@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from app.cli.data import print_summary
+from app.cli.forecasting import train_categories
 from app.cli.runtime import console, load_settings, open_database, progress_bar, run
 from app.cli.server import serve
 from app.core.db import transaction
@@ -37,6 +38,8 @@ async def _load_demo_data(orders: int, seed: int, folder: Path) -> None:
                     progress=lambda done, total: bar.update(loading, completed=done, total=total),
                 )
         print_summary(report)
+    summary = await train_categories(settings, None, show_progress=True)
+    console.print(f"Forecasts trained for {len(summary['categories'])} categories in {summary['seconds']:.1f} s.")
 
 
 def _write_demo_files(orders: int, seed: int, orders_path: Path, stock_path: Path, progress: Progress) -> None:

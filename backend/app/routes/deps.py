@@ -10,6 +10,7 @@ from fastapi import Depends, Query, Request
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.core.config import Settings
+from app.services.forecasting.runner import TrainingRunner
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,7 @@ class AppServices:
     settings: Settings
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
+    trainer: TrainingRunner
 
 
 def get_services(request: Request) -> AppServices:

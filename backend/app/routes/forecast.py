@@ -1,4 +1,4 @@
-"""The /forecast router: sales data upload (and, with the forecasting issue, forecasts)."""
+"""The /forecast router: sales upload, forecasts per category, training jobs, reorder recommendations."""
 
 from __future__ import annotations
 
@@ -7,15 +7,18 @@ from datetime import date
 from functools import partial
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Query, UploadFile
+from fastapi import APIRouter, Body, File, Path, Query, Response, UploadFile
 
-from app.routes.deps import AppSettings, Pagination, Session
+from app.routes.deps import AppSettings, Pagination, Services, Session
 from app.routes.uploads import saved_upload
 from app.schemas.common import ErrorBody
+from app.schemas.forecasting import AllForecasts, ForecastOut, JobAccepted, ModelChoice, RetrainRequest, TrainingJobOut
 from app.schemas.ingestion import IngestReport
 from app.schemas.replenishment import CategoryRecommendations, ProductRecommendations
 from app.services import replenishment
 from app.services.analytics.cache import cached
+from app.services.forecasting import serving, training
+from app.services.forecasting.plot import forecast_plot
 from app.services.ingestion import ingest_orders_file
 
 router = APIRouter(prefix="/forecast", tags=["forecast"])
@@ -98,3 +101,65 @@ async def inventory_recommendations(
         offset=page.offset, **policy,
     )  # fmt: skip
     return await cached(session, ("reco-product", as_of, category, page.limit, page.offset, *policy.values()), compute)
+
+
+CategoryPath = Annotated[str, Path(min_length=1, max_length=120, description="A category of the sales data.")]
+Model = Annotated[
+    ModelChoice, Query(description="auto: the backtest's winner (default); sarima: the seed model exactly.")
+]
+FORECAST_ERRORS = {404: {"model": ErrorBody}, 422: {"model": ErrorBody}}
+
+
+@router.get("/forecast/{category}", response_model=ForecastOut, responses=FORECAST_ERRORS)
+async def category_forecast(session: Session, category: CategoryPath, model: Model = "auto") -> dict:
+    """The stored 13-week forecast of a category: 30/60/90-day totals with 95% bounds, weekly points and
+    `model_info` (which model won the rolling-origin backtest and how each candidate scored). `model=sarima`
+    returns the seed's SARIMA(1,1,1)(1,0,1,52) on log1p exactly. 404 lists the known categories."""
+    return await serving.category_forecast(session, category, model=model)
+
+
+@router.get("/forecasts/all", response_model=AllForecasts)
+async def all_forecasts(session: Session, model: Model = "auto") -> AllForecasts:
+    """Every category's stored forecast."""
+    return AllForecasts(model=model, forecasts=await serving.all_forecasts(session, model=model))
+
+
+@router.get("/diagnostics/{category}", responses=FORECAST_ERRORS)
+async def diagnostics(session: Session, category: CategoryPath) -> dict:
+    """Residual diagnostics of the seed SARIMA (ADF, Ljung-Box, mean, std, skewness, kurtosis) and the tests that
+    show why a linear regression fails on these sales (Durbin-Watson, Breusch-Pagan, VIF)."""
+    return await serving.category_diagnostics(session, category)
+
+
+@router.get("/backtest")
+async def backtest(session: Session) -> dict:
+    """Per category and model: rolling-origin sMAPE, MASE and 95% coverage, and the winner."""
+    return {"categories": await serving.backtests(session)}
+
+
+@router.get(
+    "/forecast/{category}/plot.png",
+    response_class=Response,
+    responses={200: {"content": {"image/png": {}}}, **FORECAST_ERRORS},
+)
+async def forecast_plot_png(session: Session, category: CategoryPath) -> Response:
+    """A chart of the category: weekly history, the backtest forecast of its last weeks, and the forecast with its 95% band."""
+    return Response(content=await forecast_plot(session, category), media_type="image/png")
+
+
+@router.post("/retrain-models", response_model=JobAccepted, status_code=202, responses=FORECAST_ERRORS)
+async def retrain_models(
+    session: Session, services: Services, body: Annotated[RetrainRequest | None, Body()] = None
+) -> JobAccepted:
+    """Start retraining (all categories, or those listed) in the background and return the job id at once.
+    Fitting runs in worker processes; requests keep being served; each category's new forecast replaces
+    the old one when ready, with a forecast.generated event. Follow progress at GET /forecast/jobs/{id}."""
+    job = await training.create_job(session, categories=body.categories if body else None)
+    services.trainer.start_after_commit(session, job.id)
+    return JobAccepted(job_id=job.id, status=job.status, status_url=f"/forecast/jobs/{job.id}")
+
+
+@router.get("/jobs/{job_id}", response_model=TrainingJobOut, responses=FORECAST_ERRORS)
+async def training_job(session: Session, job_id: Annotated[str, Path(min_length=1, max_length=36)]) -> TrainingJobOut:
+    """A training job's status (queued, running, succeeded, failed) and progress (categories done of total)."""
+    return TrainingJobOut.model_validate(await training.get_job(session, job_id))

@@ -1,0 +1,1 @@
+"""Forecasting as a service: train (off the event loop), store (JSON, never pickles), serve."""

@@ -1,0 +1,86 @@
+"""Serving stored forecasts: one category, all of them, their diagnostics and backtests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.errors import NotFound
+from app.models import ForecastModel
+from app.services.forecasting.series import known_categories
+
+
+async def _stored(session: AsyncSession, category: str) -> ForecastModel:
+    row = await session.scalar(
+        select(ForecastModel).where(ForecastModel.level == "category", ForecastModel.series_key == category)
+    )
+    if row is not None:
+        return row
+    known = await known_categories(session)
+    if category in known:
+        raise NotFound(
+            f"No forecast for {category!r} yet: train the models first (POST /forecast/retrain-models or `inventory train`).",
+            details=[{"field": "category", "reason": "not trained yet"}],
+        )
+    raise NotFound(
+        f"Unknown category {category!r}. Known categories: {', '.join(known) or 'none (load sales first)'}.",
+        details=[{"field": "category", "reason": "unknown", "known": known}],
+    )
+
+
+def _body(row: ForecastModel, model: str) -> dict[str, Any]:
+    forecast = dict(row.forecast)
+    alternatives = forecast.pop("alternatives", {})
+    body = forecast if model == "auto" else alternatives[model]
+    body["model_info"] = {**body["model_info"], "trained_at": row.trained_at.isoformat()}
+    return body
+
+
+async def category_forecast(session: AsyncSession, category: str, *, model: str) -> dict[str, Any]:
+    """The stored forecast of a category: the backtest's winner (auto) or the seed SARIMA (sarima)."""
+    return _body(await _stored(session, category), model)
+
+
+async def all_forecasts(session: AsyncSession, *, model: str) -> list[dict[str, Any]]:
+    rows = await session.scalars(
+        select(ForecastModel).where(ForecastModel.level == "category").order_by(ForecastModel.series_key)
+    )
+    return [_body(row, model) for row in rows]
+
+
+async def category_diagnostics(session: AsyncSession, category: str) -> dict[str, Any]:
+    """Residual diagnostics of the seed SARIMA and the linear-regression assumption tests."""
+    row = await _stored(session, category)
+    return {"category": category, "trained_at": row.trained_at.isoformat(), **row.diagnostics}
+
+
+async def backtests(session: AsyncSession) -> list[dict[str, Any]]:
+    """Per category: every candidate's rolling-origin sMAPE, MASE and 95% coverage, and which won."""
+    rows = await session.scalars(
+        select(ForecastModel).where(ForecastModel.level == "category").order_by(ForecastModel.series_key)
+    )
+    return [
+        {
+            "category": row.series_key,
+            "winner": row.backtest.get("winner"),
+            "members": row.backtest.get("members"),
+            "interval_scale": row.backtest.get("interval_scale"),
+            "models": {
+                name: {
+                    key: value
+                    for key, value in scores.items()
+                    if key in ("smape", "mase", "coverage_95", "coverage_95_calibrated")
+                }
+                for name, scores in row.backtest.get("candidates", {}).items()
+            },
+            "train_end": row.train_end.isoformat(),
+        }
+        for row in rows
+    ]
+
+
+async def plot_inputs(session: AsyncSession, category: str) -> tuple[ForecastModel, dict[str, Any]]:
+    row = await _stored(session, category)
+    return row, _body(row, "auto")

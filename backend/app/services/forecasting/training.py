@@ -1,0 +1,151 @@
+"""Training jobs: fit every category in worker processes, store the results and a forecast.generated event each.
+
+The job row carries status and progress, so every replica can answer GET /forecast/jobs/{id}.
+Fits run in a process pool: the event loop keeps serving while categories are fitted in
+parallel, and each category's forecast (with its event) is stored in a short transaction
+as soon as it is ready.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Callable
+from concurrent.futures import Executor
+
+import pandas as pd
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.core.errors import NotFound, UnprocessableInput
+from app.ml.pipeline import SeriesForecast, forecast_category
+from app.models import ForecastModel, TrainingJob
+from app.models.base import utcnow
+from app.services.bulk import dialect_insert
+from app.services.events import envelope, record_events
+from app.services.forecasting.series import category_weekly_series, known_categories
+
+logger = logging.getLogger("app.training")
+Progress = Callable[[int, int, str], None]
+
+
+async def create_job(session: AsyncSession, *, categories: list[str] | None) -> TrainingJob:
+    """A queued training job for the given categories (all when None); 422 for a category without sales."""
+    known = await known_categories(session)
+    if not known:
+        raise UnprocessableInput(
+            "There is no sales history to train on: load orders first (POST /forecast/upload-data)."
+        )
+    unknown = sorted(set(categories or []) - set(known))
+    if unknown:
+        raise UnprocessableInput(
+            f"No sales in {', '.join(unknown)}. Known categories: {', '.join(known)}.",
+            details=[{"field": "categories", "reason": f"unknown category {name!r}"} for name in unknown],
+        )
+    chosen = categories or known
+    job = TrainingJob(
+        id=str(uuid.uuid4()), status="queued", total=len(chosen), done=0, requested={"categories": chosen}
+    )
+    session.add(job)
+    await session.flush()
+    return job
+
+
+async def get_job(session: AsyncSession, job_id: str) -> TrainingJob:
+    job = await session.get(TrainingJob, job_id)
+    if job is None:
+        raise NotFound(f"No training job {job_id!r}.", details=[{"field": "job_id", "reason": "unknown"}])
+    return job
+
+
+async def _stored_params(session: AsyncSession, categories: list[str]) -> dict[str, dict]:
+    rows = await session.execute(
+        select(ForecastModel.series_key, ForecastModel.params).where(
+            ForecastModel.level == "category", ForecastModel.series_key.in_(categories)
+        )
+    )
+    return {key: (params or {}).get("sarima") for key, params in rows}
+
+
+async def _store(session: AsyncSession, job_id: str, category: str, weekly: pd.Series, result: SeriesForecast) -> None:
+    row = {
+        "level": "category",
+        "series_key": category,
+        "model_name": result.auto["model_info"]["model"],
+        "params": result.params,
+        "backtest": result.backtest,
+        "forecast": {**result.auto, "alternatives": {"sarima": result.sarima}},
+        "diagnostics": {**result.diagnostics, "notes": result.notes, "fit_seconds": result.seconds},
+        "train_start": weekly.index[0].date(),
+        "train_end": weekly.index[-1].date(),
+        "trained_at": utcnow(),
+        "training_job_id": job_id,
+    }
+    statement = dialect_insert(session, ForecastModel.__table__).values(**row)
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["level", "series_key"],
+            set_={k: v for k, v in row.items() if k not in ("level", "series_key")},
+        )
+    )
+    ninety = result.auto["forecasts"]["90_day"]
+    data = {
+        "category": category, "model": result.auto["model_info"]["model"], "total_90_day": ninety["total_forecast"],
+        "train_end": weekly.index[-1].date().isoformat(), "job_id": job_id,
+    }  # fmt: skip
+    await record_events(session, [(envelope("forecast.generated", data), category)])
+
+
+async def _set_job(sessions: async_sessionmaker[AsyncSession], job_id: str, **values: object) -> None:
+    async with sessions() as session:
+        await session.execute(update(TrainingJob).where(TrainingJob.id == job_id).values(**values))
+        await session.commit()
+
+
+async def run_job(
+    sessions: async_sessionmaker[AsyncSession],
+    job_id: str,
+    *,
+    pool: Executor,
+    horizon: int,
+    progress: Progress | None = None,
+) -> None:
+    """Fit every requested category in `pool`, store each result as it arrives, and mark the job done or failed."""
+    async with sessions() as session:
+        job = await get_job(session, job_id)
+        categories: list[str] = job.requested["categories"]
+        series = await category_weekly_series(session, categories)
+        warm = await _stored_params(session, categories)
+    await _set_job(sessions, job_id, status="running", started_at=utcnow())
+    loop = asyncio.get_running_loop()
+    pending: dict[asyncio.Future[tuple[str, SeriesForecast]], str] = {}
+    try:
+        pending = {
+            loop.run_in_executor(pool, _fit, category, series[category], horizon, warm.get(category)): category
+            for category in categories
+            if category in series
+        }
+        done = 0
+        for finished in asyncio.as_completed(pending):
+            category, result = await finished
+            async with sessions() as session:
+                await _store(session, job_id, category, series[category], result)
+                done += 1
+                await session.execute(update(TrainingJob).where(TrainingJob.id == job_id).values(done=done))
+                await session.commit()
+            if progress:
+                progress(done, len(pending), category)
+        await _set_job(sessions, job_id, status="succeeded", finished_at=utcnow())
+    except BaseException as exc:
+        for future in pending:
+            future.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)  # collect what the failure left behind
+        logger.exception("training job %s failed", job_id)
+        await _set_job(sessions, job_id, status="failed", finished_at=utcnow(), error=f"{type(exc).__name__}: {exc}")
+        raise
+
+
+def _fit(category: str, weekly: pd.Series, horizon: int, warm_start: dict | None) -> tuple[str, SeriesForecast]:
+    # Runs in a worker process: everything in and out is picklable plain data.
+    return category, forecast_category(category, weekly, horizon=horizon, warm_start=warm_start)
