@@ -96,7 +96,7 @@ def backtest(
         ),
     ] = None,
     workers: Annotated[
-        int, typer.Option(min=1, max=64, help="Worker processes (default: FORECAST_WORKERS or one per core).")
+        int, typer.Option(min=0, max=64, help="Worker processes; 0 means FORECAST_WORKERS, or one per core.")
     ] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print the scores as one JSON object on stdout.")] = False,
 ) -> None:

@@ -23,9 +23,9 @@ def complete_weeks(
     last = pd.Timestamp(end if end is not None else daily.index.max()).normalize()
     days = daily.reindex(pd.date_range(first, last, freq="D"), fill_value=0.0)
     weekly = days.resample(WEEK).sum()
-    if first.dayofweek != 0:  # the first week did not start on a Monday
+    if first.day_of_week != 0:  # the first week did not start on a Monday
         weekly = weekly.iloc[1:]
-    if last.dayofweek != 6:  # the last week did not end on a Sunday
+    if last.day_of_week != 6:  # the last week did not end on a Sunday
         weekly = weekly.iloc[:-1]
     return weekly
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.core.errors import NotFound
 from app.models import ForecastModel
@@ -41,6 +44,49 @@ def _body(row: ForecastModel, model: str) -> dict[str, Any]:
 async def category_forecast(session: AsyncSession, category: str, *, model: str) -> dict[str, Any]:
     """The stored forecast of a category: the backtest's winner (auto) or the seed SARIMA (sarima)."""
     return _body(await _stored(session, category), model)
+
+
+class RecentBodies:
+    """Serialized forecast bodies, refreshed from the database at most every `ttl` seconds.
+
+    Forecasts change only when a training job stores new ones, and every replica must then
+    serve them. Reads come from memory (a stored forecast is kilobytes of JSON to fetch and
+    re-encode); once an entry is older than `ttl`, one request refreshes it while the others
+    keep getting the previous copy, so a new forecast reaches every replica within about
+    `ttl` seconds and no burst of requests ever waits on the database together.
+    """
+
+    def __init__(self, ttl: float) -> None:
+        self.ttl = ttl
+        self._entries: dict[tuple[str, str], tuple[float, bytes]] = {}
+        self._refreshing: set[tuple[str, str]] = set()
+
+    async def get(self, key: tuple[str, str], load: Callable[[], Awaitable[bytes]]) -> bytes:
+        entry = self._entries.get(key)
+        if entry is not None and (time.monotonic() - entry[0] <= self.ttl or key in self._refreshing):
+            return entry[1]
+        self._refreshing.add(key)
+        try:
+            body = await load()
+        finally:
+            self._refreshing.discard(key)
+        if len(self._entries) > 10_000:  # categories are few; this only guards against junk keys
+            self._entries.clear()
+        self._entries[key] = (time.monotonic(), body)
+        return body
+
+
+recent_bodies = RecentBodies(ttl=2.0)
+
+
+async def category_forecast_json(sessions: async_sessionmaker[AsyncSession], category: str, *, model: str) -> bytes:
+    """`category_forecast` as JSON bytes, from memory when it was read in the last two seconds."""
+
+    async def load() -> bytes:
+        async with sessions() as session:
+            return json.dumps(await category_forecast(session, category, model=model), separators=(",", ":")).encode()
+
+    return await recent_bodies.get((category, model), load)
 
 
 async def all_forecasts(session: AsyncSession, *, model: str) -> list[dict[str, Any]]:

@@ -1,0 +1,76 @@
+"""GET /forecast/forecast/{category} under load: p50/p99 and throughput at 16 connections, next to GET /health.
+
+The app serves a trained SQLite database (generated 20k orders, 3 categories trained) in
+its own process; wrk loads each URL for --seconds. Needs wrk (apt-get install wrk).
+Run: cd backend && python -m bench.forecast_latency [--seconds 10] [--runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+from app.core.db import create_sessionmaker, transaction
+from app.services.demo_data import generate_demo_data, write_csv
+from app.services.forecasting import training
+from app.services.forecasting.workers import process_pool
+from app.services.ingestion import ingest_orders_file
+from bench.common import fresh_database, print_table, served_app, wrk_available, wrk_load
+
+
+async def prepare(url_folder: Path, engine) -> None:
+    orders = url_folder / "orders.csv"
+    write_csv(generate_demo_data(n_orders=20_000), orders)
+    sessions = create_sessionmaker(engine)
+    async with transaction(sessions) as session:
+        await ingest_orders_file(session, orders)
+    async with transaction(sessions) as session:
+        job_id = (await training.create_job(session, categories=["Electronics", "Toys & Games", "Books & Media"])).id
+    with process_pool(2) as pool:
+        await training.run_job(sessions, job_id, pool=pool, horizon=13)
+
+
+async def run(seconds: int, runs: int, backend: str) -> list[list[object]]:
+    with tempfile.TemporaryDirectory(prefix="bench-forecast-") as folder:
+        async with fresh_database(backend) as (url, engine):
+            await prepare(Path(folder), engine)
+            with served_app(url, AUTH_ENABLED="false") as base:
+                results: dict[str, list[dict[str, float]]] = {"forecast": [], "health": []}
+                wrk_load(f"{base}/forecast/forecast/Electronics", seconds=2, connections=16)
+                for _ in range(runs):
+                    results["forecast"].append(
+                        wrk_load(f"{base}/forecast/forecast/Electronics", seconds=seconds, connections=16)
+                    )
+                    results["health"].append(wrk_load(f"{base}/health", seconds=seconds, connections=16))
+    health = statistics.median(r["per_second"] for r in results["health"])
+    return [
+        [f"{backend} GET /forecast/forecast/Electronics" if name == "forecast" else f"{backend} GET /health",
+         statistics.median(r["per_second"] for r in rows), statistics.median(r["p50"] for r in rows),
+         statistics.median(r["p99"] for r in rows), int(sum(r["errors"] for r in rows)),
+         statistics.median(r["per_second"] for r in rows) / health]
+        for name, rows in results.items()
+    ]  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    args = parser.parse_args()
+    if not wrk_available():
+        sys.exit("This benchmark needs wrk (apt-get install wrk).")
+    rows = [row for backend in args.backends.split(",") for row in asyncio.run(run(args.seconds, args.runs, backend))]
+    print_table(
+        f"16 connections, {args.seconds} s, median of {args.runs}",
+        ["what", "requests/s", "p50 ms", "p99 ms", "errors", "x health"],
+        rows,
+    )
+
+
+if __name__ == "__main__":
+    main()
