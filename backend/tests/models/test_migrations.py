@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, inspect
@@ -10,7 +15,8 @@ from app.core.config import Settings
 from app.core.db import create_engine
 from app.models import Base
 from app.services.database import current_revision, downgrade_database, head_revision, upgrade_database
-from tests.support.databases import TestDatabase
+from tests.support.databases import TestDatabase, create_postgres_database, drop_postgres_database
+from tests.support.environment import POSTGRES_URL
 
 
 def schema_differences(connection: Connection) -> list[object]:
@@ -30,9 +36,6 @@ async def test_upgrade_from_empty_to_head_and_down_again(backend: str, database:
     if backend == "sqlite":
         url = database.url.replace(".db", "-roundtrip.db")
     else:
-        from tests.support.databases import create_postgres_database, drop_postgres_database
-        from tests.support.environment import POSTGRES_URL
-
         url = await create_postgres_database(POSTGRES_URL)
     engine = create_engine(Settings(database_url=url))
     try:
@@ -45,6 +48,47 @@ async def test_upgrade_from_empty_to_head_and_down_again(backend: str, database:
             tables = await connection.run_sync(lambda sync: set(inspect(sync).get_table_names()))
         assert tables <= {"alembic_version"}
         assert await current_revision(engine) is None
+    finally:
+        await engine.dispose()
+        if backend == "postgresql":
+            await drop_postgres_database(POSTGRES_URL, url)
+
+
+def inventory_db(*args: str, database_url: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """`inventory db ...` as an operator runs it: a subprocess with DATABASE_URL in its environment."""
+    env = {**os.environ, "DATABASE_URL": database_url}
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", "db", *args],
+        capture_output=True, text=True, env=env, cwd=cwd, timeout=120, check=False,
+    )  # fmt: skip
+
+
+async def test_inventory_db_upgrade_and_downgrade_on_an_empty_database(
+    backend: str, database: TestDatabase, tmp_path: Path
+) -> None:
+    # cwd is an empty folder, so no developer's .env can change the database the commands use.
+    if backend == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'cli-migrations.db'}"
+    else:
+        url = await create_postgres_database(POSTGRES_URL)
+    engine = create_engine(Settings(_env_file=None, database_url=url))
+    try:
+        assert await current_revision(engine) is None
+
+        upgraded = inventory_db("upgrade", database_url=url, cwd=tmp_path)
+        assert upgraded.returncode == 0, upgraded.stderr
+        assert head_revision() in upgraded.stderr
+        assert await current_revision(engine) == head_revision()
+        async with engine.connect() as connection:
+            assert await connection.run_sync(schema_differences) == []
+
+        downgraded = inventory_db("downgrade", database_url=url, cwd=tmp_path)
+        assert downgraded.returncode == 0, downgraded.stderr
+        assert "base (empty)" in downgraded.stderr
+        assert await current_revision(engine) is None
+        async with engine.connect() as connection:
+            tables = await connection.run_sync(lambda sync: set(inspect(sync).get_table_names()))
+        assert tables <= {"alembic_version"}
     finally:
         await engine.dispose()
         if backend == "postgresql":
