@@ -6,12 +6,16 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from app.core.config import Settings, get_settings
 from app.core.db import create_engine, create_sessionmaker
-from app.routes import ROUTERS
+from app.core.logging import configure_logging
+from app.core.ratelimit import TokenBuckets
+from app.routes import ROUTERS, UPLOAD_PATHS
 from app.routes.deps import AppServices
 from app.routes.errors import install_error_handlers
+from app.routes.middleware import REQUEST_ID, BodyLimit, RequestLog
 from app.services.forecasting.runner import TrainingRunner, fit_workers
 
 
@@ -43,4 +47,29 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    _install_hardening(app, settings)
     return app
+
+
+def _install_hardening(app: FastAPI, settings: Settings) -> None:
+    """Logs with request ids, body limits, CORS for the dashboard's origins, per-key write limits."""
+    configure_logging(settings.log_level)
+    app.state.write_limits = TokenBuckets(settings.write_rate_limit_per_minute)
+    # Added last = outermost: the body limit answers before CORS and the app see a byte, and the
+    # request log sees every answer, the limit's included.
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "Last-Event-ID", REQUEST_ID],
+            expose_headers=[REQUEST_ID, "Retry-After", "Idempotent-Replayed"],
+            max_age=600,
+        )
+    app.add_middleware(
+        BodyLimit,
+        body_bytes=settings.max_request_body_kb << 10,
+        upload_bytes=settings.max_upload_mb << 20,
+        upload_paths=UPLOAD_PATHS,
+    )
+    app.add_middleware(RequestLog)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from app.cli import data, db, demo, forecasting, generate, server
+from app.cli import data, db, demo, forecasting, generate, keys, server
 
 app = typer.Typer(
     name="inventory",
@@ -12,7 +12,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-for module in (generate, data, forecasting, demo, server, db):
+for module in (generate, data, forecasting, demo, server, db, keys):
     module.register(app)
 
 

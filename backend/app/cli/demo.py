@@ -9,6 +9,7 @@ import typer
 
 from app.cli.data import print_summary
 from app.cli.forecasting import train_categories
+from app.cli.keys import new_key
 from app.cli.runtime import console, load_settings, open_database, progress_bar, run
 from app.cli.server import serve
 from app.core.db import transaction
@@ -61,7 +62,17 @@ def demo(
 ) -> None:
     """On an empty database: generate the demo data set and load it. Then serve the API."""
     run(_load_demo_data(orders, seed, data_dir))
+    _print_admin_key()
     serve(host=host, port=port)
+
+
+def _print_admin_key() -> None:
+    # A fresh key per run: keys are stored as hashes, so an earlier run's key cannot be shown again.
+    created = run(new_key("admin", "demo"))
+    console.print(
+        f"Admin API key (made for this demo, shown once; `inventory keys revoke {created.prefix}` ends it):\n"
+        f"  [bold]{created.key}[/bold]\n  e.g. curl -H 'Authorization: Bearer {created.key}' ..."
+    )
 
 
 def register(app: typer.Typer) -> None:

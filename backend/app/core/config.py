@@ -53,12 +53,18 @@ class Settings(BaseSettings):
 
     auth_enabled: bool = Field(True, description="Require an API key (Authorization: Bearer) for writes.")
     auth_require_for_reads: bool = Field(False, description="Require an API key for reads too.")
+    write_rate_limit_per_minute: int = Field(
+        600, ge=0, le=1_000_000, description="Writes one API key may make per minute, per process; 0 turns it off."
+    )
 
     cors_origins: list[str] = Field(
         default_factory=list, description="Origins allowed to call the API from a browser (JSON list)."
     )
     max_upload_mb: int = Field(50, ge=1, le=10_000, description="Largest accepted upload, in megabytes.")
     max_upload_rows: int = Field(2_000_000, ge=1, description="Most data rows accepted in one uploaded file.")
+    max_request_body_kb: int = Field(
+        1024, ge=1, le=102_400, description="Largest JSON request body, in kilobytes (uploads have MAX_UPLOAD_MB)."
+    )
     ingest_chunk_rows: int = Field(50_000, ge=100, description="Rows validated and written per chunk during ingestion.")
     default_lead_time_days: int = Field(
         14, ge=0, le=365, description="Lead time given to a product that ingestion creates without a stock file."
@@ -103,7 +109,11 @@ class Settings(BaseSettings):
             problems.append("DATABASE_URL needs an async driver: use sqlite+aiosqlite:// or postgresql+asyncpg://.")
         if self.kafka_enabled and not self.kafka_bootstrap_servers.strip():
             problems.append("KAFKA_ENABLED is true but KAFKA_BOOTSTRAP_SERVERS is empty: set it to host:port.")
+        if self.auth_require_for_reads and not self.auth_enabled:
+            problems.append("AUTH_REQUIRE_FOR_READS=true needs AUTH_ENABLED=true (keys for reads but not for writes).")
         if self.environment == "production":
+            if "*" in self.cors_origins:
+                problems.append("ENVIRONMENT=production with CORS_ORIGINS [\"*\"]: list the dashboard's origins.")
             if self.database_dialect == "sqlite":
                 problems.append("ENVIRONMENT=production with SQLite: set DATABASE_URL to a postgresql+asyncpg:// URL.")
             if not self.auth_enabled:

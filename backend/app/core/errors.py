@@ -21,6 +21,11 @@ class AppError(Exception):
         self.message = message
         self.details = details or []
 
+    @property
+    def headers(self) -> dict[str, str]:
+        """Response headers the status needs (WWW-Authenticate on a 401, Retry-After on a 429)."""
+        return {}
+
     def to_body(self) -> dict[str, Any]:
         """The JSON error body of the API."""
         return {"error": {"code": self.code, "message": self.message, "details": self.details}}
@@ -38,6 +43,10 @@ class Unauthorized(AppError):
 
     status_code = 401
     code = "unauthorized"
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"WWW-Authenticate": "Bearer"}
 
 
 class Forbidden(AppError):
@@ -100,8 +109,13 @@ class RateLimited(AppError):
     code = "rate_limited"
 
     def __init__(self, message: str, *, retry_after: int) -> None:
-        super().__init__(message)
+        details = [{"field": "Authorization", "reason": "write rate limit reached", "retry_after": retry_after}]
+        super().__init__(message, details=details)
         self.retry_after = retry_after
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
 
 
 class ServiceUnavailable(AppError):

@@ -1,6 +1,6 @@
 """HTTP and WebSocket adapters, one module per router."""
 
-from app.routes import analytics, customers, forecast, health, orders, products
+from app.routes import analytics, customers, forecast, health, keys, orders, products
 
 ROUTERS = [
     health.router,
@@ -10,6 +10,9 @@ ROUTERS = [
     customers.customers_router,
     customers.sellers_router,
     forecast.router,
+    keys.router,
 ]
+# Routes that take file uploads: their bodies may reach MAX_UPLOAD_MB, not MAX_REQUEST_BODY_KB.
+UPLOAD_PATHS = frozenset({"/forecast/upload-data"})
 
-__all__ = ["ROUTERS"]
+__all__ = ["ROUTERS", "UPLOAD_PATHS"]

@@ -15,13 +15,13 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query
 
 from app.core.errors import UnprocessableInput
-from app.routes.deps import Pagination, Session
+from app.routes.deps import READS, Pagination, Session
 from app.schemas import analytics as schemas
 from app.schemas.common import ErrorBody
 from app.services.analytics import classes, customers, inventory, sales
 from app.services.analytics.cache import cached
 
-router = APIRouter(prefix="/analytics", tags=["analytics"])
+router = APIRouter(prefix="/analytics", tags=["analytics"], dependencies=[READS])
 AsOf = Annotated[date | None, Query(description="End of the period (default: the latest order date).")]
 FromDate = Annotated[date | None, Query(description="First day included.")]
 ToDate = Annotated[date | None, Query(description="Last day included (default: the latest order date).")]

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Query, Request, WebSocket, WebSocketDisconnect
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from starlette.requests import HTTPConnection
 
 from app.core.config import Settings
+from app.core.errors import AppError, Forbidden, RateLimited, Unauthorized
+from app.core.ratelimit import TokenBuckets
+from app.core.security import Role, role_allows
+from app.services.access import Caller, find_caller
 from app.services.forecasting.runner import TrainingRunner
 
 
@@ -70,3 +79,164 @@ def get_page(
 
 
 Pagination = Annotated[PageParams, Depends(get_page)]
+
+
+# --- API keys and roles -------------------------------------------------------------------
+
+_KEY_FIELD = "Authorization"
+
+
+class _PresentedKey(HTTPBearer):
+    """The key a client sent: `Authorization: Bearer <key>`, or `?token=<key>` where a client cannot set
+    headers (browsers' WebSocket and EventSource). Declared in the OpenAPI document as a bearer scheme.
+
+    Returns None when no key was sent and "" for an Authorization header that is not a bearer key.
+    """
+
+    async def __call__(self, connection: HTTPConnection) -> str | None:  # type: ignore[override]
+        header = connection.headers.get("authorization")
+        if header is not None:
+            scheme, _, credentials = header.partition(" ")
+            return credentials.strip() if scheme.lower() == "bearer" else ""
+        return connection.query_params.get("token")
+
+
+presented_key = _PresentedKey(
+    scheme_name="ApiKey", auto_error=False, description="An API key: `inventory keys create --role viewer|operator|admin`."
+)
+
+
+async def _caller_of_key(services: AppServices, key: str) -> Caller:
+    if not key:
+        raise Unauthorized(
+            "The Authorization header must be 'Bearer <key>'.",
+            details=[{"field": _KEY_FIELD, "reason": "not a bearer key"}],
+        )
+    # Its own short session: the lookup must not hold the request's transaction (or SQLite's one
+    # connection) open, and it reads the database every time, so a revoked key fails at once everywhere.
+    async with services.sessions() as session:
+        caller = await find_caller(session, key)
+        await session.commit()
+    if caller is None:
+        raise Unauthorized(
+            "The API key is unknown or revoked.", details=[{"field": _KEY_FIELD, "reason": "unknown or revoked key"}]
+        )
+    return caller
+
+
+async def get_caller(
+    services: Services, key: Annotated[str | None, Depends(presented_key)]
+) -> Caller | None:
+    """The key's owner, or None when keys are off or none was sent. A bad key is a 401 even where none
+    is needed: a revoked key must stop working, not quietly become anonymous."""
+    if not services.settings.auth_enabled or key is None:
+        return None
+    return await _caller_of_key(services, key)
+
+
+def _check_role(caller: Caller | None, role: Role) -> None:
+    if caller is None:
+        raise Unauthorized(
+            f"This needs an API key with the {role} role: send Authorization: Bearer <key>.",
+            details=[{"field": _KEY_FIELD, "reason": "missing"}],
+        )
+    if not role_allows(caller.role, role):
+        raise Forbidden(
+            f"This needs the {role} role; key {caller.prefix}... ('{caller.name}') is a {caller.role} key.",
+            details=[{"field": _KEY_FIELD, "reason": f"role {caller.role} below {role}", "required_role": role}],
+        )
+
+
+def _check_write_rate(connection: HTTPConnection, caller: Caller) -> None:
+    limits: TokenBuckets = connection.app.state.write_limits
+    wait = limits.take(f"key:{caller.key_id}")
+    if wait:
+        raise RateLimited(
+            f"More than {limits.per_minute} writes a minute with key {caller.prefix}... (WRITE_RATE_LIMIT_PER_MINUTE).",
+            retry_after=limits.retry_after_seconds(wait),
+        )
+
+
+def require_role(role: Role):
+    """A dependency that lets `role` and the roles above it through (viewer < operator < admin).
+
+    Viewer routes are open unless AUTH_REQUIRE_FOR_READS; everything is open when AUTH_ENABLED is
+    false. Writes (operator and admin) count against the key's rate limit.
+    """
+
+    async def authorize(
+        connection: HTTPConnection, services: Services, caller: Annotated[Caller | None, Depends(get_caller)]
+    ) -> Caller | None:
+        settings = services.settings
+        if settings.auth_enabled and (role != "viewer" or settings.auth_require_for_reads):
+            _check_role(caller, role)
+        if role != "viewer" and caller is not None:
+            _check_write_rate(connection, caller)
+        return caller
+
+    authorize.__name__ = f"require_{role}"
+    return authorize
+
+
+Viewer = Annotated[Caller | None, Depends(require_role("viewer"))]
+Operator = Annotated[Caller | None, Depends(require_role("operator"))]
+Admin = Annotated[Caller | None, Depends(require_role("admin"))]
+READS = Depends(require_role("viewer"))  # router-wide: every route of a router at least a viewer's
+
+
+async def admit_socket(websocket: WebSocket, services: AppServices) -> bool:
+    """Accept a WebSocket if its client may read; False when it was refused (and closed).
+
+    The key comes with the handshake (`?token=` or the Authorization header): a bad one is refused
+    before the upgrade with the JSON error body and its HTTP status. Without a key, where reads
+    need one, the first message must be {"action": "auth", "token": "<key>"}.
+    """
+    settings = services.settings
+    key = await presented_key(websocket) if settings.auth_enabled else None
+    try:
+        if key is not None:
+            _check_role(await _caller_of_key(services, key), "viewer")
+    except AppError as error:
+        await _deny(websocket, error)
+        return False
+    await websocket.accept()
+    if key is not None or not (settings.auth_enabled and settings.auth_require_for_reads):
+        return True
+    return await _first_message_auth(websocket, services)
+
+
+SOCKET_AUTH_SECONDS = 10.0
+
+
+async def _first_message_auth(websocket: WebSocket, services: AppServices) -> bool:
+    close_code = 4401  # 4401 / 4403 mirror the HTTP statuses in the private close-code range
+    try:
+        message = json.loads(await asyncio.wait_for(websocket.receive_text(), SOCKET_AUTH_SECONDS))
+        token = message.get("token") if isinstance(message, dict) and message.get("action") == "auth" else None
+        if not isinstance(token, str):
+            raise Unauthorized(
+                'Send {"action": "auth", "token": "<key>"} first, or connect with ?token=<key>.',
+                details=[{"field": "token", "reason": "missing"}],
+            )
+        _check_role(await _caller_of_key(services, token), "viewer")
+        return True
+    except AppError as error:
+        close_code = 4403 if error.status_code == 403 else 4401
+        await websocket.send_json({"type": "error", **error.to_body()["error"]})
+    except WebSocketDisconnect:
+        return False
+    except (TimeoutError, ValueError):
+        await websocket.send_json(
+            {"type": "error", "code": "unauthorized", "message": "No auth message in time.", "details": []}
+        )
+    await websocket.close(code=close_code)
+    return False
+
+
+async def _deny(websocket: WebSocket, error: AppError) -> None:
+    if "websocket.http.response" in websocket.scope.get("extensions", {}):
+        await websocket.send_denial_response(
+            JSONResponse(error.to_body(), status_code=error.status_code, headers=error.headers or None)
+        )
+    else:  # a server without denial responses: close before the upgrade (clients see HTTP 403)
+        await websocket.close(code=4401 if error.status_code == 401 else 4403)

@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.core.errors import AppError, RateLimited
+from app.core.errors import AppError
 
 logger = logging.getLogger("app.errors")
 
@@ -30,8 +30,7 @@ def _body(code: str, message: str, details: list[dict] | None = None) -> dict:
 
 
 async def _app_error(_request: Request, exc: AppError) -> JSONResponse:
-    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
-    return JSONResponse(exc.to_body(), status_code=exc.status_code, headers=headers)
+    return JSONResponse(exc.to_body(), status_code=exc.status_code, headers=exc.headers or None)
 
 
 async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:

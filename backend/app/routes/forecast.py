@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, File, Path, Query, Response, UploadFile
 
-from app.routes.deps import AppSettings, Pagination, Services, Session
+from app.routes.deps import READS, Admin, AppSettings, Pagination, Services, Session
 from app.routes.uploads import saved_upload
 from app.schemas.common import ErrorBody
 from app.schemas.forecasting import AllForecasts, ForecastOut, JobAccepted, ModelChoice, RetrainRequest, TrainingJobOut
@@ -21,7 +21,7 @@ from app.services.forecasting import serving, training
 from app.services.forecasting.plot import forecast_plot
 from app.services.ingestion import ingest_orders_file
 
-router = APIRouter(prefix="/forecast", tags=["forecast"])
+router = APIRouter(prefix="/forecast", tags=["forecast"], dependencies=[READS])
 
 
 @router.post(
@@ -32,6 +32,7 @@ router = APIRouter(prefix="/forecast", tags=["forecast"])
 async def upload_data(
     session: Session,
     settings: AppSettings,
+    _caller: Admin,
     file: Annotated[UploadFile, File(description="Orders CSV in the data contract's columns.")],
     stock_file: Annotated[
         UploadFile | None,
@@ -152,7 +153,7 @@ async def forecast_plot_png(session: Session, category: CategoryPath) -> Respons
 
 @router.post("/retrain-models", response_model=JobAccepted, status_code=202, responses=FORECAST_ERRORS)
 async def retrain_models(
-    session: Session, services: Services, body: Annotated[RetrainRequest | None, Body()] = None
+    session: Session, services: Services, _caller: Admin, body: Annotated[RetrainRequest | None, Body()] = None
 ) -> JobAccepted:
     """Start retraining (all categories, or those listed) in the background and return the job id at once.
     Fitting runs in worker processes; requests keep being served; each category's new forecast replaces

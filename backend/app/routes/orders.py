@@ -8,13 +8,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query, Response
 
-from app.routes.deps import AppSettings, Pagination, Session
+from app.routes.deps import READS, AppSettings, Operator, Pagination, Session
 from app.schemas.common import ErrorBody, Page
 from app.schemas.orders import OrderCreate, OrderOut, OrderSort, OrderStatus, OrderSummary, StatusChange
 from app.services import orders as service
 from app.services.orders import OrderFilters
 
-router = APIRouter(prefix="/orders", tags=["orders"])
+router = APIRouter(prefix="/orders", tags=["orders"], dependencies=[READS])
 OrderIdPath = Annotated[str, Path(min_length=1, max_length=64)]
 ERRORS = {404: {"model": ErrorBody}, 409: {"model": ErrorBody}, 422: {"model": ErrorBody}}
 
@@ -23,6 +23,7 @@ ERRORS = {404: {"model": ErrorBody}, 409: {"model": ErrorBody}, 422: {"model": E
 async def create_order(
     session: Session,
     settings: AppSettings,
+    _caller: Operator,
     response: Response,
     body: OrderCreate,
     idempotency_key: Annotated[
@@ -79,7 +80,7 @@ async def get_order(session: Session, order_id: OrderIdPath) -> OrderOut:
 
 
 @router.post("/{order_id}/status", response_model=OrderOut, responses=ERRORS)
-async def change_status(session: Session, order_id: OrderIdPath, body: StatusChange) -> OrderOut:
+async def change_status(session: Session, _caller: Operator, order_id: OrderIdPath, body: StatusChange) -> OrderOut:
     """Move an order along Processing → Shipped → Delivered, Processing → Cancelled, Delivered → Returned.
     Cancelling or returning puts the units back in stock through the ledger. Any other change is a 409
     listing the allowed ones."""

@@ -1,0 +1,131 @@
+"""ASGI middleware: request ids and one JSON log line per request; request body limits.
+
+Both are plain ASGI (not BaseHTTPMiddleware), so they stream: a body is counted as it
+arrives and never gathered to be measured.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.exceptions import HTTPException
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+logger = logging.getLogger("app.requests")
+REQUEST_ID = "X-Request-ID"
+_CLIENT_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+
+
+class RequestLog:
+    """Gives every request an id (the client's X-Request-ID if it is sane, else a new one), echoes it
+    in the response and logs {method, path, status, duration_ms, request_id}. The query string is
+    never logged: it may hold `token=<key>`."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        offered = Headers(scope=scope).get(REQUEST_ID, "")
+        request_id = offered if _CLIENT_ID.match(offered) else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        started = time.perf_counter()
+        status = 500  # what the client gets if the app raises before answering
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] in ("http.response.start", "websocket.http.response.start"):
+                status = message["status"]
+                MutableHeaders(scope=message)[REQUEST_ID] = request_id
+            elif message["type"] == "websocket.accept":
+                status = 101
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            fields = {
+                "request_id": request_id,
+                "method": scope.get("method", "WEBSOCKET"),
+                "path": scope["path"],
+                "status": status,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+            }
+            logger.info("request", extra={"fields": fields})
+
+
+class BodyTooLarge(HTTPException):
+    """Raised from `receive` once a body passes its limit. An HTTPException, so FastAPI's body parsing
+    lets it through to the one error handler instead of calling it a parse error."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(status_code=413, detail=_too_large_message(limit))
+        self.limit = limit
+
+
+def _too_large_message(limit: int) -> str:
+    size = f"{limit >> 20} MB (MAX_UPLOAD_MB)" if limit >= 1 << 20 else f"{limit >> 10} KB (MAX_REQUEST_BODY_KB)"
+    return f"The request body is larger than the {size} limit."
+
+
+class BodyLimit:
+    """Refuses a request body over its limit: at once by Content-Length, otherwise as soon as the bytes
+    received pass it, so an oversized upload is never read whole. Upload paths get `upload_bytes`;
+    every other request `body_bytes`."""
+
+    # Room for the multipart boundaries and part headers around the files themselves.
+    MULTIPART_OVERHEAD = 64 << 10
+
+    def __init__(self, app: ASGIApp, *, body_bytes: int, upload_bytes: int, upload_paths: frozenset[str]) -> None:
+        self.app = app
+        self.body_bytes = body_bytes
+        self.upload_bytes = upload_bytes + self.MULTIPART_OVERHEAD
+        self.upload_paths = upload_paths
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.upload_bytes if scope["path"] in self.upload_paths else self.body_bytes
+        declared = Headers(scope=scope).get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            await _refuse(scope, receive, send, limit)
+            return
+        received = 0
+        started = False
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise BodyTooLarge(limit)
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except BodyTooLarge:
+            if started:
+                raise
+            await _refuse(scope, receive, send, limit)
+
+
+async def _refuse(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+    body = {"error": {"code": "payload_too_large", "message": _too_large_message(limit), "details": [
+        {"field": "body", "reason": "too large", "limit_bytes": limit}
+    ]}}  # fmt: skip
+    # Connection: close, so the server does not read (and discard) the rest of the body to reuse it.
+    await JSONResponse(body, status_code=413, headers={"Connection": "close"})(scope, receive, send)

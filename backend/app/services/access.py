@@ -1,0 +1,102 @@
+"""API keys in the database: make, list, revoke, and find the caller of a request."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.errors import Conflict, NotFound
+from app.core.security import Role, generate_key, hash_key, key_prefix, looks_like_key
+from app.models import ApiKey
+from app.models.base import utcnow
+
+# last_used_at is written at most once a minute per key and process: a write per request
+# would turn every read into a write and serialise a busy key's requests on its row.
+LAST_USED_RESOLUTION_SECONDS = 60.0
+_last_recorded: dict[int, float] = {}
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who sent a request: the key's id, name, role and prefix (never the key)."""
+
+    key_id: int
+    name: str
+    role: Role
+    prefix: str
+
+
+async def create_key(session: AsyncSession, *, role: Role, name: str) -> tuple[ApiKey, str]:
+    """A new key of `role`; returns the stored row and the key, which exists nowhere else after this."""
+    key = generate_key()
+    row = ApiKey(name=name, role=role, prefix=key_prefix(key), key_hash=hash_key(key))
+    session.add(row)
+    await session.flush()
+    return row, key
+
+
+async def list_keys(session: AsyncSession, *, include_revoked: bool = True) -> Sequence[ApiKey]:
+    """Every key, oldest first."""
+    statement = select(ApiKey).order_by(ApiKey.id)
+    if not include_revoked:
+        statement = statement.where(ApiKey.revoked_at.is_(None))
+    return (await session.scalars(statement)).all()
+
+
+async def revoke_key(session: AsyncSession, reference: str) -> ApiKey:
+    """Revoke the key with this id or prefix; it stops working on the next request, on every replica.
+
+    Revoking a revoked key changes nothing. A prefix shared by several live keys is refused
+    (409), so one command never revokes more than the key its author meant.
+    """
+    reference = reference.strip()
+    column = ApiKey.id if reference.isdigit() else ApiKey.prefix
+    value: int | str = int(reference) if reference.isdigit() else reference
+    rows = (await session.scalars(select(ApiKey).where(column == value).order_by(ApiKey.id))).all()
+    if not rows:
+        raise NotFound(
+            f"No API key has the id or prefix '{reference}'.", details=[{"field": "key", "reason": "unknown"}]
+        )
+    live = [row for row in rows if row.revoked_at is None]
+    if len(live) > 1:
+        raise Conflict(
+            f"{len(live)} live keys share the prefix '{reference}': revoke them by id.",
+            details=[{"field": "key", "reason": "ambiguous", "ids": [row.id for row in live]}],
+        )
+    row = live[0] if live else rows[0]
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        await session.flush()
+    return row
+
+
+async def find_caller(session: AsyncSession, key: str) -> Caller | None:
+    """The live key matching `key`, or None. Reads the database every time: a revocation counts at once.
+
+    The unique index on key_hash makes this one index lookup.
+    """
+    if not looks_like_key(key):
+        return None
+    row = (
+        await session.execute(
+            select(ApiKey.id, ApiKey.name, ApiKey.role, ApiKey.prefix).where(
+                ApiKey.key_hash == hash_key(key), ApiKey.revoked_at.is_(None)
+            )
+        )
+    ).one_or_none()
+    if row is None:
+        return None
+    await _record_use(session, row.id)
+    return Caller(key_id=row.id, name=row.name, role=row.role, prefix=row.prefix)
+
+
+async def _record_use(session: AsyncSession, key_id: int) -> None:
+    now = time.monotonic()
+    if now - _last_recorded.get(key_id, -LAST_USED_RESOLUTION_SECONDS) < LAST_USED_RESOLUTION_SECONDS:
+        return
+    _last_recorded[key_id] = now
+    await session.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=utcnow()))
