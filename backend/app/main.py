@@ -17,19 +17,26 @@ from app.routes.deps import AppServices
 from app.routes.errors import install_error_handlers
 from app.routes.middleware import REQUEST_ID, BodyLimit, RequestLog
 from app.services.forecasting.runner import TrainingRunner, fit_workers
+from app.streaming.runtime import Streaming
 
 
 def _lifespan(settings: Settings):
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[dict[str, AppServices]]:
         engine = create_engine(settings)
-        sessions = create_sessionmaker(engine)
+        streaming = Streaming(settings)
+        # A commit that wrote events wakes the relay: live events do not wait for its next poll.
+        sessions = create_sessionmaker(engine, on_events_committed=streaming.wake_relay)
         trainer = TrainingRunner(sessions, workers=fit_workers(settings), horizon=settings.forecast_horizon_weeks)
-        services = AppServices(settings=settings, engine=engine, sessions=sessions, trainer=trainer)
+        await streaming.start(sessions)
+        services = AppServices(
+            settings=settings, engine=engine, sessions=sessions, trainer=trainer, streaming=streaming
+        )
         try:
             yield {"services": services}
         finally:
             await trainer.close()
+            await streaming.stop()
             await engine.dispose()
 
     return lifespan

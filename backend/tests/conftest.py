@@ -8,6 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support.brokers import kafka_bootstrap, redis_url  # noqa: F401 - fixtures for the streaming tests
 from tests.support.databases import TestDatabase, drop_postgres_database, open_test_database
 from tests.support.environment import POSTGRES_URL, missing_service, port_open
 from tests.support.servers import LiveServer

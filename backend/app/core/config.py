@@ -51,6 +51,19 @@ class Settings(BaseSettings):
         "inventory", description="Prefix of the Redis channels and keys this deployment uses."
     )
 
+    outbox_poll_seconds: float = Field(
+        0.5, gt=0, le=60, description="How often the outbox relay looks for events it was not told about."
+    )
+    stream_client_queue: int = Field(
+        1000,
+        ge=10,
+        le=1_000_000,
+        description="Events a socket client may have waiting before it counts as slow and is dropped.",
+    )
+    stream_heartbeat_seconds: float = Field(
+        15.0, gt=0, le=300, description="Seconds between keep-alive pings on WebSocket and SSE streams."
+    )
+
     auth_enabled: bool = Field(True, description="Require an API key (Authorization: Bearer) for writes.")
     auth_require_for_reads: bool = Field(False, description="Require an API key for reads too.")
     write_rate_limit_per_minute: int = Field(

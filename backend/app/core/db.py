@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import Session
 
 from app.core.config import Settings
 
@@ -57,9 +58,34 @@ def create_engine(settings: Settings) -> AsyncEngine:
     )
 
 
-def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """Sessions that keep loaded objects usable after commit (responses are built after it)."""
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+OUTBOX_WRITTEN = "outbox_written"
+
+
+def create_sessionmaker(
+    engine: AsyncEngine, *, on_events_committed: Callable[[], None] | None = None
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions that keep loaded objects usable after commit (responses are built after it).
+
+    `on_events_committed` runs after every commit of a session that wrote outbox events
+    (the writer sets `session.info[OUTBOX_WRITTEN]`): the relay publishes at once instead of
+    at its next poll.
+    """
+    if on_events_committed is None:
+        return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+    class NotifyingSession(Session):
+        pass
+
+    def after_commit(session: Session) -> None:
+        if session.info.pop(OUTBOX_WRITTEN, False):
+            on_events_committed()
+
+    def after_rollback(session: Session) -> None:
+        session.info.pop(OUTBOX_WRITTEN, None)
+
+    event.listen(NotifyingSession, "after_commit", after_commit)
+    event.listen(NotifyingSession, "after_soft_rollback", lambda session, _previous: after_rollback(session))
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False, sync_session_class=NotifyingSession)
 
 
 @asynccontextmanager

@@ -1,6 +1,6 @@
 """HTTP and WebSocket adapters, one module per router."""
 
-from app.routes import analytics, customers, forecast, health, keys, orders, products
+from app.routes import analytics, customers, dashboard, forecast, health, keys, orders, products, stream
 
 ROUTERS = [
     health.router,
@@ -10,6 +10,8 @@ ROUTERS = [
     customers.customers_router,
     customers.sellers_router,
     forecast.router,
+    stream.router,
+    dashboard.router,
     keys.router,
 ]
 # Routes that take file uploads: their bodies may reach MAX_UPLOAD_MB, not MAX_REQUEST_BODY_KB.

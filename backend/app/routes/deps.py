@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Query, Request, WebSocket, WebSocketDisconnect
+from fastapi import Depends, Query, WebSocket, WebSocketDisconnect
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -20,6 +20,7 @@ from app.core.ratelimit import TokenBuckets
 from app.core.security import Role, role_allows
 from app.services.access import Caller, find_caller
 from app.services.forecasting.runner import TrainingRunner
+from app.streaming.runtime import Streaming
 
 
 @dataclass(frozen=True)
@@ -30,11 +31,12 @@ class AppServices:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     trainer: TrainingRunner
+    streaming: Streaming
 
 
-def get_services(request: Request) -> AppServices:
-    """The clients the lifespan built."""
-    return request.state.services
+def get_services(connection: HTTPConnection) -> AppServices:
+    """The clients the lifespan built (for HTTP requests and WebSockets alike)."""
+    return connection.state.services
 
 
 Services = Annotated[AppServices, Depends(get_services)]

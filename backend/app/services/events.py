@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.db import OUTBOX_WRITTEN
 from app.models import OutboxEvent
 from app.schemas.events import EventEnvelope, EventType
 
@@ -26,6 +27,7 @@ async def record_events(session: AsyncSession, events: Sequence[tuple[EventEnvel
     """
     if not events:
         return
+    session.info[OUTBOX_WRITTEN] = True  # tells the relay, after the commit, that there is work
     await session.execute(
         _INSERT_EVENTS,
         [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -33,6 +34,12 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 }
 RESTOCK_REASON = {"Cancelled": "cancellation", "Returned": "return"}
 ORDER_SCOPE = "POST /orders"
+
+
+def order_key(skus: Iterable[str]) -> str:
+    """The bus key of an order's events: its first SKU. An order's events then stay in order, and so do
+    a product's orders (Kafka keeps order within a key)."""
+    return min(skus)
 
 
 def cents(value: Decimal) -> Decimal:
@@ -130,7 +137,9 @@ async def place_order(session: AsyncSession, data: OrderCreate, *, tax_rate: Dec
         order_id=order_id, status="Processing", customer_id=data.customer_id, order_date=today.isoformat(),
         total_amount=float(total), items=items,
     )  # fmt: skip
-    await record_events(session, [(envelope("order.created", created), order_id), *events])
+    await record_events(
+        session, [(envelope("order.created", created), order_key(item.sku for item in data.items)), *events]
+    )
     return OrderOut.model_validate({**order_row, "items": line_rows})
 
 
@@ -209,7 +218,9 @@ async def change_status(session: AsyncSession, order_id: str, status: OrderStatu
     updated = OrderUpdatedData(
         order_id=order_id, status=status, previous_status=previous, total_amount=float(order.total_amount)
     )
-    await record_events(session, [(envelope("order.updated", updated), order_id), *events])
+    await record_events(
+        session, [(envelope("order.updated", updated), order_key(line.sku for line in order.lines)), *events]
+    )
     return OrderOut.model_validate(_as_dict(order))
 
 

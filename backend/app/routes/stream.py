@@ -1,0 +1,188 @@
+"""The /stream router: live events over WebSocket and Server-Sent Events, their status, operator alerts.
+
+Events: {"event_id", "event_type", "occurred_at", "version", "data"}; alerts carry
+data.type = "alert" with title, message and severity. Channels: orders, stock, alerts,
+forecasts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request, WebSocket, WebSocketDisconnect
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, Field
+
+from app.core.errors import AppError
+from app.routes.deps import Admin, Services, Session, Viewer, admit_socket
+from app.schemas.common import ErrorBody
+from app.schemas.events import Severity
+from app.services.alerts import broadcast_alert
+from app.streaming.clients import ClientStream, parse_channels
+from app.streaming.relay import outbox_lag
+
+router = APIRouter(prefix="/stream", tags=["stream"])
+ChannelsQuery = Annotated[
+    str | None, Query(max_length=200, description="Comma-separated: orders, stock, alerts, forecasts (default: all).")
+]
+LastEventQuery = Annotated[str | None, Query(max_length=64, description="Resume after this event id.")]
+
+
+class AlertIn(BaseModel):
+    title: str = Field(min_length=1, max_length=200)
+    message: str = Field(min_length=1, max_length=2000)
+    severity: Severity = "info"
+
+
+class AlertAccepted(BaseModel):
+    event_id: str
+
+
+@router.websocket("/ws")
+async def websocket_stream(
+    websocket: WebSocket, services: Services, channels: ChannelsQuery = None, last_event_id: LastEventQuery = None
+) -> None:
+    """Live events. After connecting, send {"action": "subscribe" | "unsubscribe", "channels": [...]} or
+    {"action": "ping"}; the server sends {"type": "ping"} every heartbeat. With `last_event_id` the events
+    missed since then come first, in order, then {"type": "resumed", ...}, then live ones. A client that falls
+    more than STREAM_CLIENT_QUEUE events behind gets {"type": "error", "code": "slow_consumer"} and is closed.
+    Where reads need a key: `?token=<key>`, or {"action": "auth", "token": "<key>"} as the first message."""
+    if not await admit_socket(websocket, services):
+        return
+    try:
+        stream = ClientStream(services.streaming.hub, parse_channels(channels))
+    except AppError as exc:
+        await websocket.send_json({"type": "error", **exc.to_body()["error"]})
+        await websocket.close(code=1008)
+        return
+    heartbeat = services.settings.stream_heartbeat_seconds
+    try:
+        await websocket.send_json(
+            {"type": "welcome", "channels": sorted(stream.channels), "heartbeat_seconds": heartbeat}
+        )
+        missed, complete = await stream.backlog(services.sessions, last_event_id)
+        for event in missed:
+            await websocket.send_json(event)
+        if last_event_id:
+            await websocket.send_json({"type": "resumed", "count": len(missed), "complete": complete})
+        receiver = asyncio.create_task(_receive(websocket, stream))
+        try:
+            await _send_live(websocket, stream, heartbeat, receiver)
+        finally:
+            receiver.cancel()
+            await asyncio.gather(receiver, return_exceptions=True)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        stream.close()
+
+
+async def _send_live(
+    websocket: WebSocket, stream: ClientStream, heartbeat: float, receiver: asyncio.Task[None]
+) -> None:
+    loop = asyncio.get_running_loop()
+    last_ping = loop.time()
+    while not receiver.done():
+        event = await stream.next_event(wait=min(heartbeat, 1.0))
+        if stream.too_slow:
+            await websocket.send_json(
+                {
+                    "type": "error",
+                    "code": "slow_consumer",
+                    "message": "Too many events waiting: reconnect with last_event_id.",
+                }
+            )
+            await websocket.close(code=1013)
+            return
+        if event is not None:
+            await websocket.send_json(event)
+        elif loop.time() - last_ping >= heartbeat:
+            await websocket.send_json({"type": "ping"})
+            last_ping = loop.time()
+
+
+async def _receive(websocket: WebSocket, stream: ClientStream) -> None:
+    while True:
+        try:
+            message = json.loads(await websocket.receive_text())
+            action = message.get("action") if isinstance(message, dict) else None
+            if action == "ping":
+                await websocket.send_json({"type": "pong"})
+            elif action in ("subscribe", "unsubscribe"):
+                names = parse_channels(message.get("channels") or [])
+                stream.change(add=names) if action == "subscribe" else stream.change(remove=names)
+                await websocket.send_json({"type": "subscribed", "channels": sorted(stream.channels)})
+            else:
+                await websocket.send_json(
+                    {
+                        "type": "error",
+                        "code": "bad_message",
+                        "message": 'Send {"action": "subscribe"|"unsubscribe"|"ping", ...}.',
+                    }
+                )
+        except AppError as exc:
+            await websocket.send_json({"type": "error", **exc.to_body()["error"]})
+        except (ValueError, TypeError):
+            await websocket.send_json({"type": "error", "code": "bad_message", "message": "Messages are JSON objects."})
+
+
+@router.get(
+    "/events",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}}, 422: {"model": ErrorBody}},
+)
+async def server_sent_events(
+    request: Request,
+    services: Services,
+    _caller: Viewer,
+    channels: ChannelsQuery = None,
+    last_event_id: LastEventQuery = None,
+    last_event_id_header: Annotated[str | None, Header(alias="Last-Event-ID", max_length=64)] = None,
+) -> StreamingResponse:
+    """Live events as Server-Sent Events: `id:` is the event id, `event:` its type, `data:` the envelope.
+    Browsers resume by themselves with the Last-Event-ID header (or pass `last_event_id`)."""
+    stream = ClientStream(services.streaming.hub, parse_channels(channels))
+    resume_from = last_event_id_header or last_event_id
+    heartbeat = services.settings.stream_heartbeat_seconds
+
+    async def body() -> AsyncIterator[str]:
+        try:
+            missed, _complete = await stream.backlog(services.sessions, resume_from)
+            yield f"retry: 2000\n: channels {','.join(sorted(stream.channels))}\n\n"
+            for event in missed:
+                yield _sse(event)
+            while not await request.is_disconnected():
+                event = await stream.next_event(wait=heartbeat)
+                if stream.too_slow:
+                    yield 'event: error\ndata: {"code": "slow_consumer"}\n\n'
+                    return
+                yield _sse(event) if event is not None else ": ping\n\n"
+        finally:
+            stream.close()
+
+    return StreamingResponse(
+        body(), media_type="text/event-stream", headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    )
+
+
+def _sse(event: dict) -> str:
+    return (
+        f"id: {event['event_id']}\nevent: {event['event_type']}\ndata: {json.dumps(event, separators=(',', ':'))}\n\n"
+    )
+
+
+@router.get("/status")
+async def stream_status(session: Session, services: Services, _caller: Viewer) -> dict:
+    """Connections per channel on this process, events relayed, the outbox backlog (lag), and backend health."""
+    return {**services.streaming.status(), "outbox": await outbox_lag(session)}
+
+
+@router.post("/broadcast/alert", response_model=AlertAccepted, status_code=202, responses={422: {"model": ErrorBody}})
+async def broadcast(session: Session, _caller: Admin, body: AlertIn) -> AlertAccepted:
+    """Send an alert to every dashboard (channel alerts): {"type": "alert", title, message, severity}."""
+    return AlertAccepted(
+        event_id=await broadcast_alert(session, title=body.title, message=body.message, severity=body.severity)
+    )

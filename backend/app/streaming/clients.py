@@ -1,0 +1,76 @@
+"""A socket client's subscription: channels, the backlog it missed, then live events without duplicates."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.core.errors import UnprocessableInput
+from app.streaming.history import events_after
+from app.streaming.hub import CHANNELS, Hub, Subscriber
+
+
+def parse_channels(raw: str | Iterable[str] | None) -> set[str]:
+    """Channel names from "orders,alerts" or a list; 422 naming any unknown one."""
+    names = [part.strip() for part in (raw.split(",") if isinstance(raw, str) else raw or []) if part.strip()]
+    unknown = sorted(set(names) - CHANNELS)
+    if unknown:
+        raise UnprocessableInput(
+            f"Unknown channel(s): {', '.join(unknown)}. Channels: {', '.join(sorted(CHANNELS))}.",
+            details=[{"field": "channels", "reason": f"unknown channel {name!r}"} for name in unknown],
+        )
+    return set(names) or set(CHANNELS)
+
+
+class ClientStream:
+    """One client's view of the event stream (WebSocket or SSE)."""
+
+    def __init__(self, hub: Hub, channels: set[str]) -> None:
+        self.hub = hub
+        self.subscriber: Subscriber = hub.subscribe(channels)
+        self._already_sent: set[str] = set()
+
+    @property
+    def channels(self) -> set[str]:
+        return self.subscriber.channels
+
+    async def backlog(
+        self, sessions: async_sessionmaker[AsyncSession], last_event_id: str | None
+    ) -> tuple[list[dict[str, Any]], bool]:
+        """Events after `last_event_id` (the client is already subscribed, so nothing falls between)."""
+        if not last_event_id:
+            return [], True
+        async with sessions() as session:
+            missed, complete = await events_after(session, last_event_id, self.channels)
+        self._already_sent.update(event["event_id"] for event in missed)
+        return missed, complete
+
+    async def next_event(self, wait: float) -> dict[str, Any] | None:
+        """The next live event not already sent from the backlog; None after `wait` seconds of quiet."""
+        deadline = asyncio.get_running_loop().time() + wait
+        while True:
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                return None
+            try:
+                event = await asyncio.wait_for(self.subscriber.queue.get(), timeout=remaining)
+            except TimeoutError:
+                return None
+            if event["event_id"] in self._already_sent:
+                self._already_sent.discard(event["event_id"])
+                continue
+            return event
+
+    @property
+    def too_slow(self) -> bool:
+        return self.subscriber.slow
+
+    def change(self, *, add: set[str] = frozenset(), remove: set[str] = frozenset()) -> None:
+        self.subscriber.channels |= add
+        self.subscriber.channels -= remove
+
+    def close(self) -> None:
+        self.hub.unsubscribe(self.subscriber)
