@@ -12,13 +12,21 @@ from fastapi import APIRouter, Body, File, Path, Query, Response, UploadFile
 from app.routes.deps import READS, Admin, AppSettings, Pagination, Services, Session
 from app.routes.uploads import saved_upload
 from app.schemas.common import ErrorBody
-from app.schemas.forecasting import AllForecasts, ForecastOut, JobAccepted, ModelChoice, RetrainRequest, TrainingJobOut
+from app.schemas.forecasting import (
+    AllForecasts,
+    ForecastOut,
+    ForecastSeriesOut,
+    JobAccepted,
+    ModelChoice,
+    RetrainRequest,
+    TrainingJobOut,
+)
 from app.schemas.ingestion import IngestReport
 from app.schemas.replenishment import CategoryRecommendations, ProductRecommendations
 from app.services import replenishment
 from app.services.analytics.cache import cached
 from app.services.forecasting import serving, training
-from app.services.forecasting.plot import forecast_plot
+from app.services.forecasting.plot import forecast_plot, forecast_series
 from app.services.ingestion import ingest_orders_file
 
 router = APIRouter(prefix="/forecast", tags=["forecast"], dependencies=[READS])
@@ -149,6 +157,14 @@ async def backtest(session: Session) -> dict:
 async def forecast_plot_png(session: Session, category: CategoryPath) -> Response:
     """A chart of the category: weekly history, the backtest forecast of its last weeks, and the forecast with its 95% band."""
     return Response(content=await forecast_plot(session, category), media_type="image/png")
+
+
+@router.get("/forecast/{category}/series", response_model=ForecastSeriesOut, responses=FORECAST_ERRORS)
+async def forecast_series_data(session: Session, category: CategoryPath) -> ForecastSeriesOut:
+    """The data of plot.png, for interactive charts: units sold per complete week, the backtest's predictions
+    of the last weeks (with what actually sold and their 95% bounds) and the stored forecast's weekly points
+    with 95% bounds, plus `model_info` (the winning model and its backtest sMAPE/MASE)."""
+    return ForecastSeriesOut.model_validate(await forecast_series(session, category))
 
 
 @router.post("/retrain-models", response_model=JobAccepted, status_code=202, responses=FORECAST_ERRORS)

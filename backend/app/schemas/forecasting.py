@@ -34,6 +34,25 @@ class ForecastOut(BaseModel):
     weekly: list[WeeklyPoint]
 
 
+class HistoryPoint(BaseModel):
+    week: str = Field(description="Week ending (Sunday), YYYY-MM-DD.")
+    units: float = Field(description="Units sold that week (Cancelled orders and refunds left out).")
+
+
+class BacktestPoint(WeeklyPoint):
+    actual: float = Field(description="What sold that week; the forecast was made without seeing it.")
+
+
+class ForecastSeriesOut(BaseModel):
+    """A category's chart as data: weekly history, the backtest's predictions of its last weeks, the forecast."""
+
+    category: str
+    model_info: dict[str, Any]
+    history: list[HistoryPoint]
+    backtest: list[BacktestPoint]
+    forecast: list[WeeklyPoint]
+
+
 class AllForecasts(BaseModel):
     model: ModelChoice
     forecasts: list[ForecastOut]

@@ -45,8 +45,26 @@ def render(category: str, history: pd.Series, holdout: list[dict[str, Any]], for
     return buffer.getvalue()
 
 
-async def forecast_plot(session: AsyncSession, category: str) -> bytes:
-    """The chart of a category's stored forecast (drawn in a worker thread: it is CPU work)."""
+async def _chart_inputs(session: AsyncSession, category: str) -> tuple[pd.Series, list[dict[str, Any]], dict[str, Any]]:
+    """What a chart of the category shows: weekly history, the backtest's holdout weeks, the stored forecast."""
     row, forecast = await plot_inputs(session, category)
     history = (await category_weekly_series(session, [category])).get(category, pd.Series(dtype=float))
-    return await asyncio.to_thread(render, category, history, row.backtest.get("holdout", []), forecast)
+    return history, row.backtest.get("holdout", []), forecast
+
+
+async def forecast_plot(session: AsyncSession, category: str) -> bytes:
+    """The chart of a category's stored forecast (drawn in a worker thread: it is CPU work)."""
+    history, holdout, forecast = await _chart_inputs(session, category)
+    return await asyncio.to_thread(render, category, history, holdout, forecast)
+
+
+async def forecast_series(session: AsyncSession, category: str) -> dict[str, Any]:
+    """The same chart as data, for interactive clients: history weeks, backtest predictions, forecast weeks."""
+    history, holdout, forecast = await _chart_inputs(session, category)
+    return {
+        "category": category,
+        "model_info": forecast["model_info"],
+        "history": [{"week": week.date().isoformat(), "units": float(units)} for week, units in history.items()],
+        "backtest": holdout,
+        "forecast": forecast["weekly"],
+    }
