@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from fastapi import FastAPI, Request
+from sqlalchemy import exc as sqlalchemy_exc
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -54,7 +55,25 @@ async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONRes
     return JSONResponse(_body(code, message), status_code=exc.status_code, headers=exc.headers)
 
 
+# The database (or the network to it) failing is not the client's fault and not a bug: 503 says try again.
+_UNAVAILABLE = (OSError, sqlalchemy_exc.OperationalError, sqlalchemy_exc.InterfaceError, sqlalchemy_exc.TimeoutError)
+
+
+def _database_unavailable(exc: Exception) -> bool:
+    if isinstance(exc, _UNAVAILABLE):
+        return True
+    # No statement: it failed while connecting (refused, unknown database, bad credentials).
+    return isinstance(exc, sqlalchemy_exc.DBAPIError) and (exc.connection_invalidated or exc.statement is None)
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    if _database_unavailable(exc):
+        logger.error("database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+        return JSONResponse(
+            _body("service_unavailable", "The database is not reachable right now; try again shortly."),
+            status_code=503,
+            headers={"Retry-After": "5"},
+        )
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return JSONResponse(
         _body("internal_error", "Something went wrong on our side; the error has been logged. Try again."),

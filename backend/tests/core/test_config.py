@@ -22,6 +22,13 @@ from app.core.config import Settings
         ({"database_url": "mysql://u@h/db"}, "DATABASE_URL must start with"),
         ({"database_url": "postgresql://u@h/db"}, "async driver"),
         ({"max_upload_mb": 0}, "greater than or equal to 1"),
+        ({"auth_enabled": False, "auth_require_for_reads": True}, "needs AUTH_ENABLED=true"),
+        (
+            {"environment": "production", "database_url": "postgresql+asyncpg://u@h/db", "cors_origins": ["*"]},
+            "list the dashboard's origins",
+        ),
+        ({"write_rate_limit_per_minute": -1}, "greater than or equal to 0"),
+        ({"max_request_body_kb": 0}, "greater than or equal to 1"),
     ],
 )
 def test_unsafe_settings_fail_with_the_fix(values: dict[str, object], fix: str) -> None:

@@ -7,13 +7,16 @@ the same database the server uses.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+import json
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 import pytest
+import websockets
 from fastapi.routing import APIRoute, APIWebSocketRoute
 
 from app.core.security import ROLES
@@ -221,3 +224,117 @@ async def test_key_works_as_a_token_query_parameter(world: World) -> None:
 
     assert with_token.status_code == 200
     assert revoked_shape.status_code == 401
+
+
+# --- revocation, sockets, rate limits, the default mode ----------------------------------
+
+
+@pytest.fixture(scope="module")
+def second_replica(database: TestDatabase) -> Iterator[LiveServer]:
+    """Another app process's worth of state (engine, caches, buckets) on the same database."""
+    settings = database.settings(auth_enabled=True, auth_require_for_reads=True, write_rate_limit_per_minute=0)
+    live = LiveServer(settings).start()
+    yield live
+    live.stop()
+
+
+async def test_a_revoked_key_fails_at_once_on_every_replica(
+    world: World, database: TestDatabase, second_replica: LiveServer
+) -> None:
+    async with database.sessions() as session:
+        row, key = await access.create_key(session, role="operator", name="to be revoked")
+        await session.commit()
+    replicas = [world.server.url, second_replica.url]
+    headers = {"Authorization": f"Bearer {key}"}
+
+    async def answers() -> list[int]:
+        statuses = []
+        for url in replicas:
+            async with httpx.AsyncClient(base_url=url, headers=headers, timeout=60) as client:
+                statuses.append((await client.get("/products")).status_code)
+                statuses.append((await client.post("/orders/NO-SUCH/status", json={"status": "Shipped"})).status_code)
+        return statuses
+
+    assert await answers() == [200, 404, 200, 404]  # warm: both replicas have seen the key
+    async with httpx.AsyncClient(base_url=world.server.url, headers=world.headers("admin"), timeout=60) as client:
+        revoked = await client.delete(f"/keys/{row.id}")
+    assert revoked.status_code == 200 and revoked.json()["revoked_at"] is not None
+
+    assert await answers() == [401, 401, 401, 401]
+
+
+def ws_url(http_url: str, query: str = "") -> str:
+    return http_url.replace("http://", "ws://") + "/stream/ws" + (f"?{query}" if query else "")
+
+
+async def first_message(socket: websockets.ClientConnection) -> dict:
+    return json.loads(await asyncio.wait_for(socket.recv(), 10))
+
+
+async def test_socket_access(world: World) -> None:
+    url = world.server.url
+    async with websockets.connect(ws_url(url, f"channels=alerts&token={world.keys['viewer']}")) as socket:
+        assert (await first_message(socket))["type"] == "welcome"
+
+    with pytest.raises(websockets.InvalidStatus) as refused:
+        async with websockets.connect(ws_url(url, "token=sim_no-such-key-anywhere")):
+            pass
+    assert refused.value.response.status_code == 401
+    assert json.loads(refused.value.response.body)["error"]["code"] == "unauthorized"
+
+    # No key in the handshake: the first message carries it.
+    async with websockets.connect(ws_url(url, "channels=alerts")) as socket:
+        await socket.send(json.dumps({"action": "auth", "token": world.keys["operator"]}))
+        assert (await first_message(socket))["type"] == "welcome"
+    async with websockets.connect(ws_url(url)) as socket:
+        await socket.send(json.dumps({"action": "subscribe", "channels": ["orders"]}))
+        error = await first_message(socket)
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await socket.recv()
+    assert error["type"] == "error" and error["code"] == "unauthorized"
+    assert closed.value.rcvd.code == 4401
+
+
+async def test_writes_past_the_rate_limit_get_429_with_retry_after(database: TestDatabase) -> None:
+    settings = database.settings(auth_enabled=True, write_rate_limit_per_minute=3)
+    keys = await make_keys(database)
+    live = LiveServer(settings).start()
+    try:
+        async with httpx.AsyncClient(base_url=live.url, timeout=60) as client:
+            operator = {"Authorization": f"Bearer {keys['operator']}"}
+            writes = [
+                (await client.post("/orders/NO-SUCH/status", json={"status": "Shipped"}, headers=operator)).status_code
+                for _ in range(3)
+            ]
+            limited = await client.post("/orders/NO-SUCH/status", json={"status": "Shipped"}, headers=operator)
+            read = await client.get("/products", headers=operator)
+            other_key = await client.post(
+                "/orders/NO-SUCH/status", json={"status": "Shipped"}, headers={"Authorization": f"Bearer {keys['admin']}"}
+            )
+    finally:
+        live.stop()
+
+    assert writes == [404, 404, 404]
+    assert limited.status_code == 429
+    assert 1 <= int(limited.headers["Retry-After"]) <= 20  # one token back at 3 a minute
+    assert limited.json()["error"]["code"] == "rate_limited"
+    assert read.status_code == 200  # reads are not limited
+    assert other_key.status_code == 404  # the limit is per key
+
+
+async def test_by_default_reads_are_open_and_writes_need_a_key(database: TestDatabase) -> None:
+    live = LiveServer(database.settings(auth_enabled=True)).start()
+    try:
+        async with httpx.AsyncClient(base_url=live.url, timeout=60) as client:
+            read = await client.get("/products")
+            write = await client.post("/products", json=product_body())
+            revoked_read = await client.get("/products", headers={"Authorization": "Bearer sim_no-such-key-at-all"})
+        async with websockets.connect(ws_url(live.url, "channels=alerts")) as socket:
+            welcome = await first_message(socket)
+    finally:
+        live.stop()
+
+    assert read.status_code == 200
+    assert write.status_code == 401
+    assert revoked_read.status_code == 401  # a bad key is refused even where none is needed
+    assert welcome["type"] == "welcome"
