@@ -2,7 +2,7 @@
 // backoff, and resume (`last_event_id`) so events sent while disconnected arrive after reconnecting.
 
 import { apiUrl } from "./api.js";
-import { apiKey, onKeyChange } from "./auth.js";
+import { apiKey, askForKey, onKeyChange } from "./auth.js";
 
 const MAX_DELAY_MS = 15_000;
 const SEEN_LIMIT = 2_000;
@@ -42,7 +42,16 @@ export class LiveConnection {
     const socket = new WebSocket(this.url());
     this.socket = socket;
     socket.addEventListener("message", (message) => this.socket === socket && this.receive(JSON.parse(message.data)));
-    socket.addEventListener("close", () => this.socket === socket && this.lost());
+    socket.addEventListener("close", (event) => this.socket === socket && this.closed(event.code));
+  }
+
+  // 4401 / 4403: the server wants a (better) key for the feed; a new key reconnects (onKeyChange).
+  closed(code) {
+    if (code !== 4401 && code !== 4403) return this.lost();
+    clearTimeout(this.watchdog);
+    this.socket = null;
+    this.onState("key", {});
+    askForKey(code === 4401 ? "The live feed needs an API key." : "This API key may not read live events: enter another one.");
   }
 
   receive(message) {

@@ -53,6 +53,7 @@ export function showNote(text) {
 const LABELS = {
   connecting: () => "Connecting…",
   connected: () => "Live",
+  key: () => "Needs an API key",
   reconnecting: ({ delay }) => (delay === undefined ? "Reconnecting…" : `Reconnecting in ${Math.max(1, Math.round(delay / 1000))} s…`),
 };
 

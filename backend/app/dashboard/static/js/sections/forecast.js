@@ -16,7 +16,10 @@ const GROUPS = [
 ];
 
 function chartData(series) {
-  const history = series.history.slice(-HISTORY_WEEKS);
+  // The two years before the forecast ends: orders placed after the data set was trained on would
+  // otherwise stretch the chart with empty weeks and squeeze the forecast into a corner.
+  const end = series.forecast.at(-1)?.week ?? "9999-12-31";
+  const history = series.history.filter((p) => p.week <= end).slice(-HISTORY_WEEKS);
   const weeks = [...new Set([...history.map((p) => p.week), ...series.forecast.map((p) => p.week)])].sort();
   const at = new Map(weeks.map((week, index) => [week, index]));
   const columns = Array.from({ length: 8 }, () => new Array(weeks.length).fill(null));
