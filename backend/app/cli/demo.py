@@ -60,9 +60,10 @@ def demo(
     seed: Annotated[int, typer.Option(help="Seed of the generated data.")] = 42,
     data_dir: Annotated[Path, typer.Option(file_okay=False, help="Where the generated CSV files go.")] = Path("data"),
 ) -> None:
-    """On an empty database: generate the demo data set and load it. Then serve the API."""
+    """On an empty database: generate the demo data set and load it. Then serve the API and the dashboard."""
     run(_load_demo_data(orders, seed, data_dir))
     _print_admin_key()
+    console.print(f"Dashboard: [bold]http://{host}:{port}/[/bold] (open it in a browser)")
     serve(host=host, port=port)
 
 
