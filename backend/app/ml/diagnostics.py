@@ -44,6 +44,19 @@ def residual_diagnostics(residuals: np.ndarray, *, lags: int = 10) -> dict[str, 
     }
 
 
+def trend_month_design(index: pd.DatetimeIndex, *, first_step: int = 0) -> pd.DataFrame:
+    """The regression's design matrix: a constant, a linear trend and dummies of the months present but the first.
+
+    `first_step` numbers the trend from there, so the design of the weeks after a training
+    period continues its trend (reindex its columns to the training design's).
+    """
+    index = pd.DatetimeIndex(index)
+    design = pd.get_dummies(index.month, prefix="month", drop_first=True, dtype=float).set_index(index)
+    design.insert(0, "trend", np.arange(first_step, first_step + len(index), dtype=float))
+    design.insert(0, "const", 1.0)
+    return design
+
+
 def regression_assumptions(weekly: pd.Series) -> dict[str, Any]:
     """Fit sales = trend + month dummies by OLS and test its assumptions (Durbin-Watson, Breusch-Pagan, VIF)."""
     import statsmodels.api as sm
@@ -51,10 +64,7 @@ def regression_assumptions(weekly: pd.Series) -> dict[str, Any]:
     from statsmodels.stats.outliers_influence import variance_inflation_factor
     from statsmodels.stats.stattools import durbin_watson
 
-    index = pd.DatetimeIndex(weekly.index)
-    design = pd.get_dummies(index.month, prefix="month", drop_first=True, dtype=float)
-    design.insert(0, "trend", np.arange(len(weekly), dtype=float))
-    design = sm.add_constant(design.set_index(index))
+    design = trend_month_design(pd.DatetimeIndex(weekly.index))
     fit = sm.OLS(weekly.astype(float).to_numpy(), design.to_numpy()).fit()
     bp_stat, bp_p, _, _ = het_breuschpagan(fit.resid, design.to_numpy())
     vif = {

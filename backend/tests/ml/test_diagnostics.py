@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from app.ml.diagnostics import regression_assumptions, residual_diagnostics
+from app.ml.diagnostics import regression_assumptions, residual_diagnostics, trend_month_design
 
 
 def test_white_noise_looks_like_white_noise() -> None:
@@ -26,3 +26,13 @@ def test_linear_regression_on_seasonal_autocorrelated_sales_fails_its_assumption
     assert result["durbin_watson"]["autocorrelated"]
     assert set(result) >= {"durbin_watson", "breusch_pagan", "vif", "r_squared"}
     assert result["max_vif"] > 1
+
+
+def test_trend_month_design_continues_the_trend_after_the_training_weeks() -> None:
+    weeks = pd.date_range("2020-01-05", periods=120, freq="W")
+    train = trend_month_design(weeks[:104])
+    future = trend_month_design(weeks[104:], first_step=104).reindex(columns=train.columns, fill_value=0.0)
+    assert list(train.columns[:2]) == ["const", "trend"]
+    assert [f"month_{m}" for m in range(2, 13)] == list(train.columns[2:])
+    assert future["trend"].tolist() == list(range(104, 120))
+    assert (future.drop(columns=["const", "trend"]).sum(axis=1) <= 1).all()  # one month at most, January none
