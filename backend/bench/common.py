@@ -92,7 +92,10 @@ def served_app(database_url: str, **environment: str) -> Iterator[str]:
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING", **environment}
     command = [sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--workers", env.get("WORKERS", "1")]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # The server's log goes to a file: a pipe nobody reads fills up (uvicorn logs every WebSocket
+    # it opens) and then blocks the server mid-benchmark.
+    log = tempfile.TemporaryFile()
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -103,12 +106,14 @@ def served_app(database_url: str, **environment: str) -> Iterator[str]:
             except httpx.HTTPError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the app did not start: {process.stderr.read().decode() if process.stderr else ''}")
+                log.seek(0)
+                raise RuntimeError(f"the app did not start: {log.read().decode(errors='replace')[-4000:]}")
             time.sleep(0.2)
         yield url
     finally:
         process.terminate()
         process.wait(timeout=30)
+        log.close()
 
 
 @dataclass

@@ -17,14 +17,15 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from app.core.errors import AppError
-from app.routes.deps import Admin, Services, Session, Viewer, admit_socket
+from app.routes.deps import GUARDED, Admin, Services, Session, Viewer, admit_socket
 from app.schemas.common import ErrorBody
 from app.schemas.events import Severity
 from app.services.alerts import broadcast_alert
 from app.streaming.clients import ClientStream, parse_channels
+from app.streaming.hub import Outgoing
 from app.streaming.relay import outbox_lag
 
-router = APIRouter(prefix="/stream", tags=["stream"])
+router = APIRouter(prefix="/stream", tags=["stream"], responses=GUARDED)
 ChannelsQuery = Annotated[
     str | None, Query(max_length=200, description="Comma-separated: orders, stock, alerts, forecasts (default: all).")
 ]
@@ -65,7 +66,7 @@ async def websocket_stream(
         )
         missed, complete = await stream.backlog(services.sessions, last_event_id)
         for event in missed:
-            await websocket.send_json(event)
+            await websocket.send_text(event.text)
         if last_event_id:
             await websocket.send_json({"type": "resumed", "count": len(missed), "complete": complete})
         receiver = asyncio.create_task(_receive(websocket, stream))
@@ -98,7 +99,7 @@ async def _send_live(
             await websocket.close(code=1013)
             return
         if event is not None:
-            await websocket.send_json(event)
+            await websocket.send_text(event.text)
         elif loop.time() - last_ping >= heartbeat:
             await websocket.send_json({"type": "ping"})
             last_ping = loop.time()
@@ -168,10 +169,8 @@ async def server_sent_events(
     )
 
 
-def _sse(event: dict) -> str:
-    return (
-        f"id: {event['event_id']}\nevent: {event['event_type']}\ndata: {json.dumps(event, separators=(',', ':'))}\n\n"
-    )
+def _sse(event: Outgoing) -> str:
+    return f"id: {event.event_id}\nevent: {event.event_type}\ndata: {event.text}\n\n"
 
 
 @router.get("/status")

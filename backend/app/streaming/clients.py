@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.core.errors import UnprocessableInput
 from app.streaming.history import events_after
-from app.streaming.hub import CHANNELS, Hub, Subscriber
+from app.streaming.hub import CHANNELS, Hub, Outgoing, Subscriber
 
 
 def parse_channels(raw: str | Iterable[str] | None) -> set[str]:
@@ -39,30 +38,27 @@ class ClientStream:
 
     async def backlog(
         self, sessions: async_sessionmaker[AsyncSession], last_event_id: str | None
-    ) -> tuple[list[dict[str, Any]], bool]:
+    ) -> tuple[list[Outgoing], bool]:
         """Events after `last_event_id` (the client is already subscribed, so nothing falls between)."""
         if not last_event_id:
             return [], True
         async with sessions() as session:
             missed, complete = await events_after(session, last_event_id, self.channels)
         self._already_sent.update(event["event_id"] for event in missed)
-        return missed, complete
+        return [Outgoing.of(event) for event in missed], complete
 
-    async def next_event(self, wait: float) -> dict[str, Any] | None:
+    async def next_event(self, wait: float) -> Outgoing | None:
         """The next live event not already sent from the backlog; None after `wait` seconds of quiet."""
-        deadline = asyncio.get_running_loop().time() + wait
-        while True:
-            remaining = deadline - asyncio.get_running_loop().time()
-            if remaining <= 0:
-                return None
-            try:
-                event = await asyncio.wait_for(self.subscriber.queue.get(), timeout=remaining)
-            except TimeoutError:
-                return None
-            if event["event_id"] in self._already_sent:
-                self._already_sent.discard(event["event_id"])
-                continue
-            return event
+        try:
+            # asyncio.timeout, not wait_for: no task per call, which counts with a thousand sockets.
+            async with asyncio.timeout(wait):
+                while True:
+                    event = await self.subscriber.queue.get()
+                    if event.event_id not in self._already_sent:
+                        return event
+                    self._already_sent.discard(event.event_id)
+        except TimeoutError:
+            return None
 
     @property
     def too_slow(self) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,12 +23,25 @@ def channels_of(event_type: str) -> tuple[str, ...]:
     return ROUTES.get(event_type, ("", ()))[1]
 
 
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """An event as a client receives it, serialised once however many sockets it goes to."""
+
+    event_id: str
+    event_type: str
+    text: str
+
+    @classmethod
+    def of(cls, envelope: dict[str, Any]) -> Outgoing:
+        return cls(envelope["event_id"], envelope["event_type"], json.dumps(envelope, separators=(",", ":")))
+
+
 @dataclass(eq=False)
 class Subscriber:
     """One connected client: its channels and the events waiting to be sent to it."""
 
     channels: set[str]
-    queue: asyncio.Queue[dict[str, Any]]
+    queue: asyncio.Queue[Outgoing]
     id: int = field(default_factory=itertools.count(1).__next__)
     slow: bool = False
 
@@ -64,11 +78,13 @@ class Hub:
         if len(self._recent) > self._remembered:
             self._recent.popitem(last=False)
         targets = set(channels_of(envelope.get("event_type", "")))
+        outgoing: Outgoing | None = None
         for subscriber in list(self._subscribers):
             if subscriber.slow or not (subscriber.channels & targets):
                 continue
+            outgoing = outgoing or Outgoing.of(envelope)
             try:
-                subscriber.queue.put_nowait(envelope)
+                subscriber.queue.put_nowait(outgoing)
                 self.delivered += 1
             except asyncio.QueueFull:
                 subscriber.slow = True
