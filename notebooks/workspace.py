@@ -67,9 +67,7 @@ def generated(orders: int = ORDERS, seed: int = SEED) -> Workspace:
     write_csv(data, orders_csv, stock_csv)
     # _env_file=None: a developer's .env must not change what the analysis runs on.
     settings = Settings(_env_file=None, database_url=f"sqlite+aiosqlite:///{folder / 'inventory.db'}")
-    return Workspace(
-        data=data, folder=folder, orders_csv=orders_csv, stock_csv=stock_csv, settings=settings, _tmp=tmp
-    )
+    return Workspace(data=data, folder=folder, orders_csv=orders_csv, stock_csv=stock_csv, settings=settings, _tmp=tmp)
 
 
 async def loaded(orders: int = ORDERS, seed: int = SEED) -> Workspace:

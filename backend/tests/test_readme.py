@@ -31,7 +31,9 @@ def test_readme_opens_with_the_two_commands() -> None:
 
 def test_configuration_table_matches_the_settings_class() -> None:
     text = readme()
-    assert START in text and END in text, f"README.md lost its settings-table markers; restore them, then run: {WRITE_COMMAND}"
+    assert START in text and END in text, (
+        f"README.md lost its settings-table markers; restore them, then run: {WRITE_COMMAND}"
+    )
     table = text.split(START, 1)[1].split(END, 1)[0].strip()
     assert table == settings_table(), f"README.md's configuration table is out of date; run: {WRITE_COMMAND}"
 
