@@ -106,12 +106,19 @@ async def check_stock(page, low: dict, dead: dict) -> None:
     assert money_round(dead["dead_capital"]) in await page.inner_text("#dead-stock-total")
 
 
-async def check_reorder(page, recommendations: dict) -> None:
-    assert await page.locator("#reorder-table tbody[data-category]").count() == len(recommendations["items"])
-    for item in recommendations["items"]:
-        rows = f'#reorder-table tbody[data-category="{item["category"]}"]'
+async def check_reorder(page, by_category: dict, by_product: dict) -> None:
+    assert await page.locator("#reorder-categories tbody[data-category]").count() == len(by_category["items"])
+    for item in by_category["items"]:
+        rows = f'#reorder-categories tbody[data-category="{item["category"]}"]'
         assert await page.inner_text(f'{rows} [data-column="explanation"]') == item["explanation"]
         assert await page.inner_text(f'{rows} [data-column="reorder_point"]') == count(item["reorder_point"])
+    shown = [await body.get_attribute("data-sku") for body in await page.locator("#reorder-products tbody").all()]
+    assert shown == [item["sku"] for item in by_product["items"]]  # most urgent first, as the API ranks them
+    for item in by_product["items"]:
+        rows = f'#reorder-products tbody[data-sku="{item["sku"]}"]'
+        assert await page.inner_text(f'{rows} [data-column="explanation"]') == item["explanation"]
+        quantity = await page.inner_text(f'{rows} [data-column="suggested_order_quantity"]')
+        assert quantity == count(item["suggested_order_quantity"])
 
 
 async def test_every_section_shows_the_numbers_of_the_api(
@@ -126,9 +133,11 @@ async def test_every_section_shows_the_numbers_of_the_api(
         "low": "/analytics/inventory/low-stock?limit=8",
         "dead": "/analytics/inventory/dead-stock?limit=8",
         "reorder": "/forecast/inventory-recommendations",
+        "reorder_products": "/forecast/inventory-recommendations?level=product&limit=6",
     }
     data = {name: (await api.get(path)).json() for name, path in paths.items()}
     assert data["summary"]["current"]["revenue"] > 0 and data["low"]["items"] and data["dead"]["dead"]
+    assert any(item["should_reorder"] for item in data["reorder_products"]["items"])
 
     await page.goto(dashboard_app.url + "/")
     await page.wait_for_selector("body[data-loaded=true]", timeout=30_000)
@@ -141,7 +150,7 @@ async def test_every_section_shows_the_numbers_of_the_api(
     await check_forecast(page, api, data["categories"])
     await check_classes(page, data["abc"], data["matrix"])
     await check_stock(page, data["low"], data["dead"])
-    await check_reorder(page, data["reorder"])
+    await check_reorder(page, data["reorder"], data["reorder_products"])
 
     await page.mouse.move(0, 0)
     await page.evaluate("window.scrollTo(0, 0)")  # the sticky top bar belongs at the top of a full-page shot

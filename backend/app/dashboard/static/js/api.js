@@ -38,6 +38,7 @@ export async function getJSON(path, params) {
     if (response.ok) return response.json();
     const body = await errorBody(response);
     if (response.status !== 401) throw new ApiError(response.status, body);
+    if (apiKey() !== key) continue; // a key was entered while this request was on its way: use it
     const why = key
       ? "The server refused this API key. Enter another one."
       : "This server needs an API key to show its data.";

@@ -32,8 +32,8 @@ export function onKeyChange(listener) {
 export function askForKey(reason, { required = true } = {}) {
   const dialog = document.getElementById("key-dialog");
   const input = document.getElementById("key-input");
-  document.getElementById("key-reason").textContent = reason;
   if (pending) return pending;
+  document.getElementById("key-reason").textContent = reason;
   input.value = "";
   pending = new Promise((resolve) => {
     const form = document.getElementById("key-form");
