@@ -13,7 +13,7 @@ from app.core.db import create_engine, create_sessionmaker
 from app.core.logging import configure_logging
 from app.core.ratelimit import TokenBuckets
 from app.routes import ROUTERS, UPLOAD_PATHS
-from app.routes.deps import AppServices
+from app.routes.deps import AppServices, CleanInput
 from app.routes.errors import install_error_handlers
 from app.routes.middleware import REQUEST_ID, BodyLimit, RequestLog
 from app.services.forecasting.runner import TrainingRunner, fit_workers
@@ -50,6 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Sales history in; demand forecasts, reorder advice, a stock ledger and live events out.",
         version="0.1.0",
         lifespan=_lifespan(settings),
+        dependencies=[CleanInput],
     )
     install_error_handlers(app)
     for router in ROUTERS:

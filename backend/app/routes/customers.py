@@ -6,13 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from app.routes.deps import READS, Pagination, Session
+from app.routes.deps import GUARDED, READS, Pagination, Session
 from app.schemas.analytics import CustomerProfile, CustomerSummary, SellerProfile, SellerSummary
 from app.schemas.common import ErrorBody, Page
 from app.services.analytics import customers as service
 
-customers_router = APIRouter(prefix="/customers", tags=["customers"], dependencies=[READS])
-sellers_router = APIRouter(prefix="/sellers", tags=["sellers"], dependencies=[READS])
+customers_router = APIRouter(prefix="/customers", tags=["customers"], dependencies=[READS], responses=GUARDED)
+sellers_router = APIRouter(prefix="/sellers", tags=["sellers"], dependencies=[READS], responses=GUARDED)
 ERRORS = {404: {"model": ErrorBody}, 422: {"model": ErrorBody}}
 
 

@@ -6,6 +6,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Annotated
 
 from fastapi import Depends, Query, WebSocket, WebSocketDisconnect
@@ -15,9 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.requests import HTTPConnection
 
 from app.core.config import Settings
-from app.core.errors import AppError, Forbidden, RateLimited, Unauthorized
+from app.core.errors import AppError, Forbidden, RateLimited, Unauthorized, UnprocessableInput
 from app.core.ratelimit import TokenBuckets
 from app.core.security import Role, role_allows
+from app.schemas.common import ErrorBody
 from app.services.access import Caller, find_caller
 from app.services.forecasting.runner import TrainingRunner
 from app.streaming.runtime import Streaming
@@ -82,6 +84,25 @@ def get_page(
 
 Pagination = Annotated[PageParams, Depends(get_page)]
 
+def refuse_nul_characters(connection: HTTPConnection) -> None:
+    """422 for a NUL character in a path or query parameter: PostgreSQL cannot store or compare text with
+    one, and no SKU, name or search term has it."""
+    parameters = [("path", name, value) for name, value in connection.path_params.items()]
+    parameters += [("query", name, value) for name, value in connection.query_params.multi_items()]
+    bad = [f"{where}.{name}" for where, name, value in parameters if "\x00" in str(value) or "\x00" in name]
+    if bad:
+        raise UnprocessableInput(
+            f"NUL characters are not allowed: {', '.join(bad)}.",
+            details=[{"field": field, "reason": "contains a NUL character"} for field in bad],
+        )
+
+
+CleanInput = Depends(refuse_nul_characters)  # app-wide, see app.main
+
+
+# Days a query may name: date arithmetic near year 1 or 9999 overflows, and no sales are that old or new.
+DAY_BOUNDS = {"ge": date(1900, 1, 1), "le": date(2199, 12, 31)}
+
 
 # --- API keys and roles -------------------------------------------------------------------
 
@@ -104,7 +125,9 @@ class _PresentedKey(HTTPBearer):
 
 
 presented_key = _PresentedKey(
-    scheme_name="ApiKey", auto_error=False, description="An API key: `inventory keys create --role viewer|operator|admin`."
+    scheme_name="ApiKey",
+    auto_error=False,
+    description="An API key: `inventory keys create --role viewer|operator|admin`.",
 )
 
 
@@ -184,6 +207,15 @@ Viewer = Annotated[Caller | None, Depends(require_role("viewer"))]
 Operator = Annotated[Caller | None, Depends(require_role("operator"))]
 Admin = Annotated[Caller | None, Depends(require_role("admin"))]
 READS = Depends(require_role("viewer"))  # router-wide: every route of a router at least a viewer's
+# What any guarded route may answer besides its own outcomes, for the OpenAPI document.
+GUARDED = {
+    400: {"model": ErrorBody, "description": "The body could not be decoded at all."},
+    401: {"model": ErrorBody, "description": "No API key, or an unknown or revoked one."},
+    403: {"model": ErrorBody, "description": "The key's role may not do this."},
+    413: {"model": ErrorBody, "description": "The request body is over its limit."},
+    429: {"model": ErrorBody, "description": "Too many writes with this key; see Retry-After."},
+    503: {"model": ErrorBody, "description": "The database is not reachable right now."},
+}
 
 
 async def admit_socket(websocket: WebSocket, services: AppServices) -> bool:

@@ -49,10 +49,19 @@ async def _validation_error(_request: Request, exc: RequestValidationError) -> J
     )
 
 
+# FastAPI's answer to a body it cannot even decode (bytes that are not UTF-8, say); JSON that does not
+# parse is a 422 with the position instead.
+_UNPARSABLE_BODY = "There was an error parsing the body"
+
+
 async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
     code = _HTTP_CODES.get(exc.status_code, "http_error")
     message = exc.detail if isinstance(exc.detail, str) else "HTTP error"
-    return JSONResponse(_body(code, message), status_code=exc.status_code, headers=exc.headers)
+    details = []
+    if exc.status_code == 400 and message == _UNPARSABLE_BODY:
+        message = "The request body could not be read: send JSON in UTF-8 (or multipart for uploads)."
+        details = [{"field": "body", "reason": "not decodable"}]
+    return JSONResponse(_body(code, message, details), status_code=exc.status_code, headers=exc.headers)
 
 
 # The database (or the network to it) failing is not the client's fault and not a bug: 503 says try again.
@@ -67,6 +76,12 @@ def _database_unavailable(exc: Exception) -> bool:
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, sqlalchemy_exc.DataError):
+        # A value the database refuses to store or compare (PostgreSQL: a NUL character in text, a number
+        # out of its column's range) came from the request; validation should have caught it first.
+        logger.warning("database refused a value on %s %s: %s", request.method, request.url.path, exc.orig)
+        details = [{"field": "body", "reason": "a value the database refuses"}]
+        return JSONResponse(_body("unprocessable", "A value in the request cannot be stored.", details), status_code=422)
     if _database_unavailable(exc):
         logger.error("database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
         return JSONResponse(

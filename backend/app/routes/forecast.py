@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, File, Path, Query, Response, UploadFile
 
-from app.routes.deps import READS, Admin, AppSettings, Pagination, Services, Session
+from app.routes.deps import DAY_BOUNDS, GUARDED, READS, Admin, AppSettings, Pagination, Services, Session
 from app.routes.uploads import saved_upload
 from app.schemas.common import ErrorBody
 from app.schemas.forecasting import (
@@ -29,7 +29,7 @@ from app.services.forecasting import serving, training
 from app.services.forecasting.plot import forecast_plot, forecast_series
 from app.services.ingestion import ingest_orders_file
 
-router = APIRouter(prefix="/forecast", tags=["forecast"], dependencies=[READS])
+router = APIRouter(prefix="/forecast", tags=["forecast"], dependencies=[READS], responses=GUARDED)
 
 
 @router.post(
@@ -86,10 +86,10 @@ async def inventory_recommendations(
         float | None, Query(ge=0, le=1e6, description="Cost per purchase order; default ORDERING_COST.")
     ] = None,
     holding_cost_rate: Annotated[
-        float | None, Query(gt=0, le=5, description="Yearly holding cost / unit cost; default HOLDING_COST_RATE.")
+        float | None, Query(ge=1e-4, le=5, description="Yearly holding cost / unit cost; default HOLDING_COST_RATE.")
     ] = None,
     as_of: Annotated[
-        date | None, Query(description="Day the plan is made for (default: the latest order date).")
+        date | None, Query(description="Day the plan is made for (default: the latest order date).", **DAY_BOUNDS)
     ] = None,
 ) -> CategoryRecommendations | ProductRecommendations:
     """What to reorder and why. Per category (the seed's view) or per product (`level=product`, paginated,

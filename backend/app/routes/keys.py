@@ -6,13 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
-from app.routes.deps import Admin, Session
+from app.routes.deps import GUARDED, Admin, Session
 from app.schemas.access import ApiKeyCreate, ApiKeyCreated, ApiKeyOut
 from app.schemas.common import ErrorBody
 from app.services import access
 
-router = APIRouter(prefix="/keys", tags=["keys"])
-ERRORS = {401: {"model": ErrorBody}, 403: {"model": ErrorBody}, 404: {"model": ErrorBody}, 409: {"model": ErrorBody}}
+router = APIRouter(prefix="/keys", tags=["keys"], responses=GUARDED)
+ERRORS = {404: {"model": ErrorBody}, 409: {"model": ErrorBody}, 422: {"model": ErrorBody}}
 
 
 @router.post("", response_model=ApiKeyCreated, status_code=201, responses=ERRORS)

@@ -8,13 +8,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query, Response
 
-from app.routes.deps import READS, AppSettings, Operator, Pagination, Session
+from app.routes.deps import DAY_BOUNDS, GUARDED, READS, AppSettings, Operator, Pagination, Session
 from app.schemas.common import ErrorBody, Page
 from app.schemas.orders import OrderCreate, OrderOut, OrderSort, OrderStatus, OrderSummary, StatusChange
 from app.services import orders as service
 from app.services.orders import OrderFilters
 
-router = APIRouter(prefix="/orders", tags=["orders"], dependencies=[READS])
+router = APIRouter(prefix="/orders", tags=["orders"], dependencies=[READS], responses=GUARDED)
 OrderIdPath = Annotated[str, Path(min_length=1, max_length=64)]
 ERRORS = {404: {"model": ErrorBody}, 409: {"model": ErrorBody}, 422: {"model": ErrorBody}}
 
@@ -56,8 +56,8 @@ async def create_order(
 async def list_orders(
     session: Session,
     page: Pagination,
-    from_date: Annotated[date | None, Query(description="First order date included.")] = None,
-    to_date: Annotated[date | None, Query(description="Last order date included.")] = None,
+    from_date: Annotated[date | None, Query(description="First order date included.", **DAY_BOUNDS)] = None,
+    to_date: Annotated[date | None, Query(description="Last order date included.", **DAY_BOUNDS)] = None,
     status: OrderStatus | None = None,
     category: Annotated[str | None, Query(max_length=120, description="Orders with a line in this category.")] = None,
     customer_id: Annotated[str | None, Query(max_length=64)] = None,

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from app.routes.deps import READS, Operator, Pagination, Session
+from app.routes.deps import GUARDED, READS, Operator, Pagination, Session
 from app.schemas.common import ErrorBody, Page
 from app.schemas.products import (
     MovementOut,
@@ -23,7 +23,7 @@ from app.services import products as catalog
 from app.services import stock
 from app.services.products import ProductFilters
 
-router = APIRouter(prefix="/products", tags=["products"], dependencies=[READS])
+router = APIRouter(prefix="/products", tags=["products"], dependencies=[READS], responses=GUARDED)
 SkuPath = Annotated[str, Path(min_length=1, max_length=64, description="The product's SKU (ProductID).")]
 ERRORS = {404: {"model": ErrorBody}, 409: {"model": ErrorBody}, 422: {"model": ErrorBody}}
 
