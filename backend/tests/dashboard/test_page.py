@@ -81,6 +81,15 @@ async def check_forecast(page, api: httpx.AsyncClient, performance: dict) -> Non
     assert await page.locator('#forecast-chart .chart-tooltip [data-line="forecast"]').count() == 0
     await page.click('#forecast-toggles [data-series^="Forecast"]')
 
+    other = next(name for name in TRAINED if name != category)
+    await page.select_option("#forecast-category", other)
+    await page.wait_for_selector(f'#forecast-card[data-category="{other}"][data-state="ready"]')
+    other_info = (await api.get(f"/forecast/forecast/{other}")).json()["model_info"]
+    assert await page.inner_text('#forecast-model [data-field="model"]') == other_info["selected"]
+    assert await page.inner_text('#forecast-model [data-field="smape"]') == f"{one(other_info['backtest']['smape'])}%"
+    await page.select_option("#forecast-category", category)
+    await page.wait_for_selector(f'#forecast-card[data-category="{category}"][data-state="ready"]')
+
 
 async def check_classes(page, abc: dict, matrix: dict) -> None:
     for item in abc["classes"]:

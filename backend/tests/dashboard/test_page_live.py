@@ -1,4 +1,4 @@
-"""The dashboard's live feed in headless Chromium: orders placed over HTTP appear within a second, and
+"""The dashboard's live feed in headless Chromium: orders and alerts sent over HTTP appear within a second, and
 after the connection drops the page reconnects by itself and catches up on what it missed.
 
 (This file runs after test_page.py: the orders it places are dated today, which moves the
@@ -51,6 +51,13 @@ async def test_an_order_placed_over_http_is_in_the_live_feed_within_a_second(
     assert f"New order {order['order_id']}" in text and money(order["total_amount"]) in text
     assert "LIVE-FEED-1 × 3" in text
     print(f"order {order['order_id']} in the browser's feed {elapsed * 1000:.0f} ms after POST /orders returned")
+
+    alert = {"title": "Delivery late", "message": "The Toys & Games truck arrives tomorrow.", "severity": "warning"}
+    accepted = await api.post("/stream/broadcast/alert", json=alert)
+    assert accepted.status_code == 202, accepted.text
+    shown = await page.wait_for_selector(f'#feed-list [data-event-id="{accepted.json()["event_id"]}"]', timeout=1_000)
+    assert "severity-warning" in await shown.get_attribute("class")
+    assert alert["title"] in await shown.inner_text() and alert["message"] in await shown.inner_text()
     await page.evaluate("window.scrollTo(0, 0)")
     shot = save_screenshot_path(f"dashboard-live-{dashboard_app.backend}.png")
     await page.screenshot(path=shot, full_page=True)
