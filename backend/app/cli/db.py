@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typer
+from alembic.util import CommandError
 
 from app.cli.runtime import console, load_settings, run
 from app.core.db import create_engine
@@ -11,7 +12,7 @@ from app.services.database import current_revision, downgrade_database, head_rev
 db_app = typer.Typer(help="Schema migrations (Alembic) on DATABASE_URL.", no_args_is_help=True)
 
 
-async def _migrate(target: str, *, down: bool) -> str | None:
+async def _to_revision(target: str, *, down: bool) -> str | None:
     engine = create_engine(load_settings())
     try:
         await (downgrade_database(engine, target) if down else upgrade_database(engine, target))
@@ -20,18 +21,28 @@ async def _migrate(target: str, *, down: bool) -> str | None:
         await engine.dispose()
 
 
+def _migrate(target: str, *, down: bool) -> str | None:
+    """Run the migration; an unknown or unreachable revision exits 1 with Alembic's one-line reason."""
+    try:
+        return run(_to_revision(target, down=down))
+    except CommandError as exc:
+        console.print(f"[red]Nothing was migrated:[/red] {exc}")
+        raise typer.Exit(1) from exc
+
+
 @db_app.command()
 def upgrade(revision: str = typer.Argument("head", help="Target revision (default: the latest).")) -> None:
     """Apply migrations up to REVISION."""
-    console.print(f"Database now at [bold]{run(_migrate(revision, down=False))}[/bold].")
+    console.print(f"Database now at [bold]{_migrate(revision, down=False)}[/bold].")
 
 
-@db_app.command()
+# ignore_unknown_options: a relative revision such as "-1" is an argument, not an unknown option.
+@db_app.command(context_settings={"ignore_unknown_options": True})
 def downgrade(
     revision: str = typer.Argument("base", help="Target revision ('base' empties the schema, '-1' undoes one)."),
 ) -> None:
     """Undo migrations down to REVISION."""
-    console.print(f"Database now at [bold]{run(_migrate(revision, down=True)) or 'base (empty)'}[/bold].")
+    console.print(f"Database now at [bold]{_migrate(revision, down=True) or 'base (empty)'}[/bold].")
 
 
 @db_app.command()

@@ -9,12 +9,19 @@ from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect
 
 from app.core.config import Settings
 from app.core.db import create_engine
 from app.models import Base
-from app.services.database import current_revision, downgrade_database, head_revision, upgrade_database
+from app.services.database import (
+    alembic_config,
+    current_revision,
+    downgrade_database,
+    head_revision,
+    upgrade_database,
+)
 from tests.support.databases import TestDatabase, create_postgres_database, drop_postgres_database
 from tests.support.environment import POSTGRES_URL
 
@@ -82,6 +89,11 @@ async def test_inventory_db_upgrade_and_downgrade_on_an_empty_database(
         async with engine.connect() as connection:
             assert await connection.run_sync(schema_differences) == []
 
+        unknown = inventory_db("downgrade", "no-such-revision", database_url=url, cwd=tmp_path)
+        assert unknown.returncode == 1
+        assert "Nothing was migrated" in unknown.stderr and "Traceback" not in unknown.stderr
+        assert await current_revision(engine) == head_revision()
+
         downgraded = inventory_db("downgrade", database_url=url, cwd=tmp_path)
         assert downgraded.returncode == 0, downgraded.stderr
         assert "base (empty)" in downgraded.stderr
@@ -89,6 +101,27 @@ async def test_inventory_db_upgrade_and_downgrade_on_an_empty_database(
         async with engine.connect() as connection:
             tables = await connection.run_sync(lambda sync: set(inspect(sync).get_table_names()))
         assert tables <= {"alembic_version"}
+    finally:
+        await engine.dispose()
+        if backend == "postgresql":
+            await drop_postgres_database(POSTGRES_URL, url)
+
+
+async def test_inventory_db_downgrade_takes_a_relative_revision(
+    backend: str, database: TestDatabase, tmp_path: Path
+) -> None:
+    # "-1" is a revision (one step down), not an unknown option.
+    if backend == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'relative.db'}"
+    else:
+        url = await create_postgres_database(POSTGRES_URL)
+    engine = create_engine(Settings(_env_file=None, database_url=url))
+    try:
+        assert inventory_db("upgrade", database_url=url, cwd=tmp_path).returncode == 0
+        one_back = inventory_db("downgrade", "-1", database_url=url, cwd=tmp_path)
+        assert one_back.returncode == 0, one_back.stderr
+        before_head = ScriptDirectory.from_config(alembic_config()).get_revision(head_revision()).down_revision
+        assert await current_revision(engine) == before_head
     finally:
         await engine.dispose()
         if backend == "postgresql":
