@@ -17,6 +17,8 @@ async def test_a_key_is_found_until_it_is_revoked(db: TestDatabase) -> None:
     async with db.sessions() as session:
         caller = await access.find_caller(session, key)
         assert caller == access.Caller(key_id=row.id, name="till", role="operator", prefix=key[:12])
+        await session.commit()
+        assert await db.scalar("SELECT last_used_at FROM api_keys WHERE id = :id", id=row.id) is not None
         assert await access.find_caller(session, key[:-1] + ("A" if key[-1] != "A" else "B")) is None
         assert await access.find_caller(session, "not-a-key") is None
         await access.revoke_key(session, str(row.id))
