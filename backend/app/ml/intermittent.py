@@ -1,4 +1,4 @@
-"""Demand for products that sell a few units a year: Croston, SBA and TSB, and a top-down split.
+"""Demand for products that sell a few units a year: Croston, SBA and TSB, one series at a time.
 
 All three smooth the size of non-zero demands and the spacing between them (Croston,
 SBA with its bias correction) or the probability of a demand (TSB, which also lets an
@@ -98,9 +98,3 @@ class Tsb:
             "rate": self.rate_,
         }
 
-
-def top_down_shares(product_history: np.ndarray) -> np.ndarray:
-    """Each product's share of its category's units over the history (rows: weeks, columns: products)."""
-    totals = np.asarray(product_history, float).sum(axis=0)
-    grand = totals.sum()
-    return totals / grand if grand > 0 else np.full(len(totals), 1 / max(len(totals), 1))

@@ -35,7 +35,8 @@ class ProductRecommendation(BaseModel):
     should_reorder: bool
     suggested_order_quantity: int
     order_by: date | None = Field(
-        description="The day stock is expected to reach the reorder point (today when already there)."
+        description="The day stock is expected to reach the reorder point (today when already there); null when "
+        "nothing sells or no order is due within ten years."
     )
     stockout_risk: float = Field(description="Probability that demand over the next lead time exceeds stock on hand.")
     explanation: str

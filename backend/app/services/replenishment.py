@@ -28,6 +28,7 @@ from app.services.analytics.classes import weekly_units
 from app.services.analytics.sql import resolve_as_of
 
 HISTORY_WEEKS = 13
+ORDER_BY_HORIZON_DAYS = 3650
 Z_95 = 1.959964  # half-width of a 95% interval in standard deviations
 
 
@@ -35,6 +36,8 @@ def forecast_spread(forecast: dict) -> tuple[float, float]:
     """Daily demand and daily sigma from a stored forecast: mean of its 90 days, sigma from its weekly 95% bands."""
     ninety = forecast["forecasts"]["90_day"]
     daily = float(ninety["total_forecast"]) / 90
+    if "weekly_sigma" in forecast:  # product forecasts store the spread itself
+        return daily, float(forecast["weekly_sigma"]) / math.sqrt(7)
     widths = [(float(week["upper"]) - float(week["lower"])) / (2 * Z_95) for week in forecast.get("weekly", [])]
     weekly_sigma = float(np.mean(widths)) if widths else 0.0
     return daily, weekly_sigma / math.sqrt(7)
@@ -64,7 +67,8 @@ async def _demand(session: AsyncSession, end: date, skus: pd.Index) -> pd.DataFr
     for sku, (daily, sigma, model) in (await _forecasts(session, "product")).items():
         if sku in demand.index:
             demand.loc[sku, ["daily_demand", "daily_sigma"]] = [daily, sigma]
-            demand.loc[sku, ["demand_source", "demand_source_detail"]] = ["forecast", f"stored forecast ({model})"]
+            detail = f"the stored product forecast ({model}: the method that backtested best in its category)"
+            demand.loc[sku, ["demand_source", "demand_source_detail"]] = ["forecast", detail]
     return demand
 
 
@@ -97,6 +101,13 @@ def _explain(row: pd.Series, policy: Policy) -> str:
         )
     parts.append(f"Chance of running out within one lead time at current stock: {row.stockout_risk:.0%}.")
     return " ".join(parts)
+
+
+def _order_by(end: date, days_until_reorder: float) -> date | None:
+    """The date to order by; None when demand is nil or so slow that no order is due within ten years."""
+    if not days_until_reorder <= ORDER_BY_HORIZON_DAYS:
+        return None
+    return end + timedelta(days=int(days_until_reorder))
 
 
 def _policy(service_level: float, ordering_cost: float, holding_cost_rate: float) -> Policy:
@@ -151,7 +162,7 @@ async def product_recommendations(
             eoq=None if math.isnan(row.eoq) else round(row.eoq, 2),
             should_reorder=bool(row.should_reorder),
             suggested_order_quantity=int(row.suggested_order_quantity),
-            order_by=None if math.isinf(row.days_until_reorder) else end + timedelta(days=int(row.days_until_reorder)),
+            order_by=_order_by(end, row.days_until_reorder),
             stockout_risk=round(float(row.stockout_risk), 4),
             explanation=_explain(row, policy),
         )

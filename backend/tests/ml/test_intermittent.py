@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app.ml.intermittent import Croston, Tsb, top_down_shares
+from app.ml.intermittent import Croston, Tsb
+from app.ml.product_demand import top_down_shares
 
 DEMAND = np.array([0, 0, 4, 0, 0, 0, 2, 0, 6, 0], dtype=float)
 

@@ -74,6 +74,20 @@ async def test_train_then_serve_every_view_of_the_forecast(
     backtests = {entry["category"]: entry for entry in (await api.get("/forecast/backtest")).json()["categories"]}
     assert {"sarima_css", "theta", "naive", "seasonal_naive"} <= set(backtests["Electronics"]["models"])
     assert all({"smape", "mase", "coverage_95"} <= set(m) for m in backtests["Electronics"]["models"].values())
+    products = backtests["Electronics"]["products"]
+    assert products["method"] in products["candidates"] and {"croston", "sba", "tsb", "top_down"} == set(
+        products["candidates"]
+    )
+    assert products["candidates"][products["method"]]["wape"] == min(c["wape"] for c in products["candidates"].values())
+    stored = await db.scalar("SELECT COUNT(*) FROM forecast_models WHERE level = 'product'")
+    assert stored == sum(backtests[category]["products"]["products"] for category in TRAINED) > 0
+    recommended = (
+        await api.get(
+            "/forecast/inventory-recommendations", params={"level": "product", "category": "Electronics", "limit": 500}
+        )
+    ).json()["items"]
+    from_forecast = [item for item in recommended if item["demand_source"] == "forecast"]
+    assert from_forecast and products["method"] in from_forecast[0]["demand_source_detail"]
     picture = await api.get("/forecast/forecast/Electronics/plot.png")
     assert picture.headers["content-type"] == "image/png" and picture.content.startswith(b"\x89PNG")
     assert len(await db.events("forecast.generated")) == 3

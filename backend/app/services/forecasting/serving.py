@@ -103,7 +103,8 @@ async def category_diagnostics(session: AsyncSession, category: str) -> dict[str
 
 
 async def backtests(session: AsyncSession) -> list[dict[str, Any]]:
-    """Per category: every candidate's rolling-origin sMAPE, MASE and 95% coverage, and which won."""
+    """Per category: every candidate's rolling-origin sMAPE, MASE and 95% coverage, and which won; and for its
+    products, each product-level method's backtest and the one used (intermittent smoothing or top-down)."""
     rows = await session.scalars(
         select(ForecastModel).where(ForecastModel.level == "category").order_by(ForecastModel.series_key)
     )
@@ -121,6 +122,7 @@ async def backtests(session: AsyncSession) -> list[dict[str, Any]]:
                 }
                 for name, scores in row.backtest.get("candidates", {}).items()
             },
+            "products": row.backtest.get("products"),
             "train_end": row.train_end.isoformat(),
         }
         for row in rows

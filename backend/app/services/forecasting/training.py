@@ -20,10 +20,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.core.errors import NotFound, UnprocessableInput
 from app.ml.pipeline import SeriesForecast, forecast_category
+from app.ml.product_demand import ProductForecasts
 from app.models import ForecastModel, TrainingJob
 from app.models.base import utcnow
 from app.services.bulk import dialect_insert
 from app.services.events import envelope, record_events
+from app.services.forecasting.products import fit_products, product_weekly_history, store_product_forecasts
 from app.services.forecasting.series import category_weekly_series, known_categories
 
 logger = logging.getLogger("app.training")
@@ -68,13 +70,24 @@ async def _stored_params(session: AsyncSession, categories: list[str]) -> dict[s
     return {key: (params or {}).get("sarima") for key, params in rows}
 
 
-async def _store(session: AsyncSession, job_id: str, category: str, weekly: pd.Series, result: SeriesForecast) -> None:
+async def _store(
+    session: AsyncSession,
+    job_id: str,
+    category: str,
+    weekly: pd.Series,
+    result: SeriesForecast,
+    products: ProductForecasts,
+) -> None:
+    product_backtest = {
+        "method": products.method, "candidates": products.backtest, "products": len(products.forecasts),
+        "metric": "WAPE of each product's horizon total, last horizon weeks held out",
+    }  # fmt: skip
     row = {
         "level": "category",
         "series_key": category,
         "model_name": result.auto["model_info"]["model"],
         "params": result.params,
-        "backtest": result.backtest,
+        "backtest": {**result.backtest, "products": product_backtest},
         "forecast": {**result.auto, "alternatives": {"sarima": result.sarima}},
         "diagnostics": {**result.diagnostics, "notes": result.notes, "fit_seconds": result.seconds},
         "train_start": weekly.index[0].date(),
@@ -129,8 +142,13 @@ async def run_job(
         done = 0
         for finished in asyncio.as_completed(pending):
             category, result = await finished
+            products = await _forecast_products(sessions, pool, category, series[category], result, horizon)
             async with sessions() as session:
-                await _store(session, job_id, category, series[category], result)
+                await _store(session, job_id, category, series[category], result, products)
+                await store_product_forecasts(
+                    session, category=category, result=products, weeks=pd.DatetimeIndex(series[category].index),
+                    job_id=job_id,
+                )  # fmt: skip
                 done += 1
                 await session.execute(update(TrainingJob).where(TrainingJob.id == job_id).values(done=done))
                 await session.commit()
@@ -144,6 +162,24 @@ async def run_job(
         logger.exception("training job %s failed", job_id)
         await _set_job(sessions, job_id, status="failed", finished_at=utcnow(), error=f"{type(exc).__name__}: {exc}")
         raise
+
+
+async def _forecast_products(
+    sessions: async_sessionmaker[AsyncSession],
+    pool: Executor,
+    category: str,
+    weekly: pd.Series,
+    result: SeriesForecast,
+    horizon: int,
+) -> ProductForecasts:
+    """The category's products, forecast in the pool by the method that backtests best against the category's."""
+    async with sessions() as session:
+        history = await product_weekly_history(session, category, pd.DatetimeIndex(weekly.index))
+    holdout, weekly_forecast = result.backtest.get("holdout", []), result.auto["weekly"]
+    _category, products = await asyncio.get_running_loop().run_in_executor(
+        pool, fit_products, category, history, holdout, weekly_forecast, horizon
+    )
+    return products
 
 
 def _fit(category: str, weekly: pd.Series, horizon: int, warm_start: dict | None) -> tuple[str, SeriesForecast]:
