@@ -17,7 +17,7 @@ from app.models.base import utcnow
 # last_used_at is written at most once a minute per key and process: a write per request
 # would turn every read into a write and serialise a busy key's requests on its row.
 LAST_USED_RESOLUTION_SECONDS = 60.0
-_last_recorded: dict[int, float] = {}
+_last_recorded: dict[str, float] = {}  # by key hash: ids repeat across databases, hashes do not
 
 
 @dataclass(frozen=True)
@@ -81,22 +81,23 @@ async def find_caller(session: AsyncSession, key: str) -> Caller | None:
     """
     if not looks_like_key(key):
         return None
+    key_hash = hash_key(key)
     row = (
         await session.execute(
             select(ApiKey.id, ApiKey.name, ApiKey.role, ApiKey.prefix).where(
-                ApiKey.key_hash == hash_key(key), ApiKey.revoked_at.is_(None)
+                ApiKey.key_hash == key_hash, ApiKey.revoked_at.is_(None)
             )
         )
     ).one_or_none()
     if row is None:
         return None
-    await _record_use(session, row.id)
+    await _record_use(session, row.id, key_hash)
     return Caller(key_id=row.id, name=row.name, role=row.role, prefix=row.prefix)
 
 
-async def _record_use(session: AsyncSession, key_id: int) -> None:
+async def _record_use(session: AsyncSession, key_id: int, key_hash: str) -> None:
     now = time.monotonic()
-    if now - _last_recorded.get(key_id, -LAST_USED_RESOLUTION_SECONDS) < LAST_USED_RESOLUTION_SECONDS:
+    if now - _last_recorded.get(key_hash, -LAST_USED_RESOLUTION_SECONDS) < LAST_USED_RESOLUTION_SECONDS:
         return
-    _last_recorded[key_id] = now
+    _last_recorded[key_hash] = now
     await session.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=utcnow()))
