@@ -104,6 +104,7 @@ class Tally:
 
 async def seed(url: str, database_url: str, folder: Path) -> tuple[str, list[str]]:
     """Data through the real paths; returns the operator key and the forecast categories."""
+
     def new_key(role: str) -> str:
         created = inventory("keys", "create", "--role", role, "--name", "soak", "--json", database_url=database_url)
         return json.loads(created)["key"]
@@ -118,7 +119,8 @@ async def seed(url: str, database_url: str, folder: Path) -> tuple[str, list[str
         (await client.post("/forecast/upload-data", files=files)).raise_for_status()
         job = (await client.post("/forecast/retrain-models")).json()
         with console.status("Training the forecasts"):
-            while (status := (await client.get(job["status_url"])).json())["status"] in ("queued", "running"):
+            # Polling over HTTP: the job runs in another process, there is no event to wait on.
+            while (status := (await client.get(job["status_url"])).json())["status"] in ("queued", "running"):  # noqa: ASYNC110
                 await asyncio.sleep(1)
         if status["status"] != "succeeded":
             raise RuntimeError(f"training failed: {status}")
@@ -235,7 +237,7 @@ async def soak(seconds: int, socket_count: int, concurrency: int) -> int:
             health_seconds = await phase(url, 10, [lambda c, u: health(c, reference, u)] * concurrency, concurrency)
             sockets, stop = Sockets(), asyncio.Event()
             clients = [asyncio.create_task(socket_client(url, key, sockets, stop)) for _ in range(socket_count)]
-            while sockets.connected + sockets.dropped < socket_count:
+            while sockets.connected + sockets.dropped < socket_count:  # noqa: ASYNC110 - counters, not an event
                 await asyncio.sleep(0.1)
             warm_up = Tally()
             await phase(url, 10, mix(warm_up), concurrency)  # warm-up: caches, pools, forecast memory
@@ -286,8 +288,11 @@ def report(tally, reference, seconds, health_seconds, sockets, socket_count, rss
     health = reference.latencies["GET /health"]
     rows.append(["GET /health (reference, alone)", health_rate, sum(reference.errors.values()),
                  _percentile(health, 0.5), _percentile(health, 0.99), 1.0])  # fmt: skip
-    print_table(f"Soak: {seconds:.0f} s, one app process on PostgreSQL, {socket_count} WebSocket clients",
-                ["what", "requests/s", "errors", "p50 ms", "p99 ms", "x health"], rows)
+    print_table(
+        f"Soak: {seconds:.0f} s, one app process on PostgreSQL, {socket_count} WebSocket clients",
+        ["what", "requests/s", "errors", "p50 ms", "p99 ms", "x health"],
+        rows,
+    )
     growth = rss_end - rss_start
     checks = [
         ["HTTP errors", sum(tally.errors.values()), "0", sum(tally.errors.values()) == 0],

@@ -84,6 +84,7 @@ def get_page(
 
 Pagination = Annotated[PageParams, Depends(get_page)]
 
+
 def refuse_nul_characters(connection: HTTPConnection) -> None:
     """422 for a NUL character in a path or query parameter: PostgreSQL cannot store or compare text with
     one, and no SKU, name or search term has it."""
@@ -149,9 +150,7 @@ async def _caller_of_key(services: AppServices, key: str) -> Caller:
     return caller
 
 
-async def get_caller(
-    services: Services, key: Annotated[str | None, Depends(presented_key)]
-) -> Caller | None:
+async def get_caller(services: Services, key: Annotated[str | None, Depends(presented_key)]) -> Caller | None:
     """The key's owner, or None when keys are off or none was sent. A bad key is a 401 even where none
     is needed: a revoked key must stop working, not quietly become anonymous."""
     if not services.settings.auth_enabled or key is None:

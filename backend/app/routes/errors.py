@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 
 from fastapi import FastAPI, Request
-from sqlalchemy import exc as sqlalchemy_exc
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy import exc as sqlalchemy_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.core.errors import AppError
@@ -81,7 +81,9 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         # out of its column's range) came from the request; validation should have caught it first.
         logger.warning("database refused a value on %s %s: %s", request.method, request.url.path, exc.orig)
         details = [{"field": "body", "reason": "a value the database refuses"}]
-        return JSONResponse(_body("unprocessable", "A value in the request cannot be stored.", details), status_code=422)
+        return JSONResponse(
+            _body("unprocessable", "A value in the request cannot be stored.", details), status_code=422
+        )
     if _database_unavailable(exc):
         logger.error("database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
         return JSONResponse(

@@ -205,7 +205,11 @@ async def test_errors_have_the_json_body_and_name_the_header(world: World) -> No
         unknown = await client.get("/products", headers={"Authorization": "Bearer sim_not-a-real-key-at-all"})
         viewer = await client.post("/orders", json={}, headers=world.headers("viewer"))
 
-    for response, reason in ((missing, "missing"), (malformed, "not a bearer key"), (unknown, "unknown or revoked key")):
+    for response, reason in (
+        (missing, "missing"),
+        (malformed, "not a bearer key"),
+        (unknown, "unknown or revoked key"),
+    ):
         assert response.status_code == 401
         assert response.headers["WWW-Authenticate"] == "Bearer"
         error = response.json()["error"]
@@ -309,7 +313,9 @@ async def test_writes_past_the_rate_limit_get_429_with_retry_after(database: Tes
             limited = await client.post("/orders/NO-SUCH/status", json={"status": "Shipped"}, headers=operator)
             read = await client.get("/products", headers=operator)
             other_key = await client.post(
-                "/orders/NO-SUCH/status", json={"status": "Shipped"}, headers={"Authorization": f"Bearer {keys['admin']}"}
+                "/orders/NO-SUCH/status",
+                json={"status": "Shipped"},
+                headers={"Authorization": f"Bearer {keys['admin']}"},
             )
     finally:
         live.stop()

@@ -79,7 +79,7 @@ async def test_an_upload_streamed_past_the_limit_is_cut_off_while_it_arrives(
     sent = 0
     endless = 64 * (1 << 20)
     with raw_request(limited_server, upload_head(limited_server, "Transfer-Encoding: chunked\r\n")) as connection:
-        start = b"--limit\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.csv\"\r\n\r\n"
+        start = b'--limit\r\nContent-Disposition: form-data; name="file"; filename="big.csv"\r\n\r\n'
         connection.sendall(f"{len(start):x}\r\n".encode() + start + b"\r\n")
         while sent < endless and not select.select([connection], [], [], 0)[0]:
             try:
