@@ -24,9 +24,12 @@ def serve(
     run(_prepare())
     console.print(f"Serving on http://{host}:{port} (API docs: http://{host}:{port}/docs)")
     # Request logs come from the app (with request ids), not from uvicorn's access log.
+    # No permessage-deflate: events are a few hundred bytes, and compressing each one once per
+    # socket (every connection keeps its own deflate state) cost more CPU than sending it.
     uvicorn.run(
-        "app.main:create_app", factory=True, host=host, port=port, workers=workers, log_level="info", access_log=False
-    )
+        "app.main:create_app", factory=True, host=host, port=port, workers=workers, log_level="info", access_log=False,
+        ws_per_message_deflate=False,
+    )  # fmt: skip
 
 
 def register(app: typer.Typer) -> None:
