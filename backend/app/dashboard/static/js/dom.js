@@ -46,6 +46,11 @@ export function bar(fraction, label) {
   return h("span", { class: "bar" }, h("span", { class: "fill", style: `width:${width}` }), h("span", { class: "bar-label" }, label));
 }
 
+/** What a section shows when loading failed: a 404 (nothing loaded yet) is a note, anything else an error. */
+export function problem(prefix, error) {
+  return h("p", { class: error?.status === 404 ? "empty" : "error" }, `${prefix}: ${error.message}`);
+}
+
 /** Fill `container` with the result of `render()`, or with the error when loading failed. */
 export async function fill(container, load, render) {
   container.setAttribute("aria-busy", "true");
@@ -54,9 +59,9 @@ export async function fill(container, load, render) {
     container.replaceChildren(render(data));
     container.dataset.state = "ready";
   } catch (error) {
-    container.replaceChildren(h("p", { class: "error" }, `Could not load: ${error.message}`));
+    container.replaceChildren(problem("Could not load", error));
     container.dataset.state = "error";
-    console.error(error);
+    if (error?.status !== 404) console.error(error);
   } finally {
     container.removeAttribute("aria-busy");
   }

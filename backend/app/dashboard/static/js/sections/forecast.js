@@ -3,7 +3,7 @@
 
 import { getJSON } from "../api.js";
 import { COLORS, axis, chart, seconds, tooltip } from "../charts.js";
-import { h, table } from "../dom.js";
+import { h, problem, table } from "../dom.js";
 import { count, day, one, share, two } from "../format.js";
 
 const HISTORY_WEEKS = 104;
@@ -163,7 +163,7 @@ async function showCategory(category, backtests) {
     card.dataset.state = "ready";
   } catch (error) {
     panel.replaceChildren();
-    container.replaceChildren(h("p", { class: "error" }, `Could not load the forecast: ${error.message}`));
+    container.replaceChildren(problem("Could not load the forecast", error));
     card.dataset.state = "error";
   }
 }
@@ -184,13 +184,14 @@ export async function renderForecast() {
         h("p", { class: "empty" }, "No forecasts yet: train them with `inventory train` or POST /forecast/retrain-models."),
       );
       card.dataset.state = "empty";
+      select.closest("label").hidden = true;
       return;
     }
     select.replaceChildren(...backtests.map((b) => h("option", { value: b.category }, b.category)));
     select.addEventListener("change", () => showCategory(select.value, backtests));
     await showCategory(backtests[0].category, backtests);
   } catch (error) {
-    document.getElementById("forecast-chart").replaceChildren(h("p", { class: "error" }, `Could not load forecasts: ${error.message}`));
+    document.getElementById("forecast-chart").replaceChildren(problem("Could not load forecasts", error));
     card.dataset.state = "error";
   }
 }

@@ -1,7 +1,7 @@
 // KPI cards from /analytics/dashboard/summary: the last 30 days against the 30 before.
 
 import { getJSON } from "../api.js";
-import { h } from "../dom.js";
+import { h, problem } from "../dom.js";
 import { change, count, day, money } from "../format.js";
 
 const CARDS = [
@@ -54,7 +54,8 @@ export async function renderKpis(container) {
     container.replaceChildren(...CARDS.map((card) => salesCard(summary, card)), stockCard(summary));
     container.dataset.state = "ready";
   } catch (error) {
-    container.replaceChildren(h("p", { class: "error" }, `Could not load the key figures: ${error.message}`));
+    container.replaceChildren(problem("No key figures", error));
+    document.getElementById("as-of").textContent = error.status === 404 ? "No sales history yet" : "Could not load the key figures";
     container.dataset.state = "error";
   }
 }

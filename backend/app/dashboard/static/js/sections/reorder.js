@@ -2,7 +2,7 @@
 // behind it (`explanation`) right under its figures.
 
 import { getJSON } from "../api.js";
-import { h } from "../dom.js";
+import { h, problem } from "../dom.js";
 import { count, day, one, share } from "../format.js";
 
 const PRODUCTS = 6;
@@ -76,7 +76,7 @@ export async function renderReorder(container) {
     );
     container.dataset.state = "ready";
   } catch (error) {
-    container.replaceChildren(h("p", { class: "error" }, `Could not load the recommendations: ${error.message}`));
+    container.replaceChildren(problem("Could not load the recommendations", error));
     container.dataset.state = "error";
   } finally {
     container.removeAttribute("aria-busy");

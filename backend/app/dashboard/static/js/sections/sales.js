@@ -2,7 +2,7 @@
 
 import { getJSON } from "../api.js";
 import { COLORS, axis, chart, seconds } from "../charts.js";
-import { bar, fill, h, table } from "../dom.js";
+import { bar, fill, h, problem, table } from "../dom.js";
 import { count, day, money, moneyRound, share } from "../format.js";
 
 const monthLabel = new Intl.DateTimeFormat("en-US", { month: "short", year: "numeric", timeZone: "UTC" });
@@ -11,6 +11,11 @@ export async function renderTrend(container) {
   try {
     const trend = await getJSON("/analytics/monthly-sales-trend");
     const months = trend.months;
+    if (!months.length) {
+      container.replaceChildren(h("p", { class: "empty" }, "No sales yet: load sales history (inventory ingest or POST /forecast/upload-data)."));
+      container.dataset.state = "empty";
+      return;
+    }
     const data = [months.map((m) => seconds(m.month)), months.map((m) => m.revenue), months.map((m) => m.orders)];
     chart(
       container,
@@ -32,7 +37,7 @@ export async function renderTrend(container) {
     );
     container.dataset.state = "ready";
   } catch (error) {
-    container.replaceChildren(h("p", { class: "error" }, `Could not load the sales trend: ${error.message}`));
+    container.replaceChildren(problem("Could not load the sales trend", error));
     container.dataset.state = "error";
   }
 }
