@@ -79,7 +79,7 @@ function drawChart(container, toggles, series) {
       plugins: [tooltip(describe)],
     },
     data,
-    300,
+    360,
   );
   toggles.replaceChildren(
     ...GROUPS.map((group) =>

@@ -34,6 +34,7 @@ export async function renderTrend(container) {
         legend: { live: true },
       },
       data,
+      300,
     );
     container.dataset.state = "ready";
   } catch (error) {
