@@ -48,11 +48,6 @@ def _write_demo_files(orders: int, seed: int, orders_path: Path, stock_path: Pat
     write_csv(generate_demo_data(n_orders=orders, seed=seed, progress=progress), orders_path, stock_path)
 
 
-def _write_demo_files(orders: int, seed: int, orders_path: Path, stock_path: Path, progress: Progress) -> None:
-    orders_path.parent.mkdir(parents=True, exist_ok=True)
-    write_csv(generate_demo_data(n_orders=orders, seed=seed, progress=progress), orders_path, stock_path)
-
-
 def demo(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
