@@ -225,9 +225,15 @@ async def test_key_works_as_a_token_query_parameter(world: World) -> None:
     async with httpx.AsyncClient(base_url=world.server.url, timeout=60) as client:
         with_token = await client.get("/products", params={"token": world.keys["viewer"]})
         revoked_shape = await client.get("/products", params={"token": "sim_wrong-but-long-enough"})
+        # EventSource cannot set headers: the query parameter is how a browser's SSE client authenticates.
+        async with client.stream("GET", "/stream/events", params={"token": world.keys["viewer"]}) as events:
+            sse_status = events.status_code
+        async with client.stream("GET", "/stream/events") as anonymous:
+            sse_anonymous = anonymous.status_code
 
     assert with_token.status_code == 200
     assert revoked_shape.status_code == 401
+    assert (sse_status, sse_anonymous) == (200, 401)
 
 
 # --- revocation, sockets, rate limits, the default mode ----------------------------------
