@@ -36,15 +36,19 @@ class AppServices:
     streaming: Streaming
 
 
-def get_services(connection: HTTPConnection) -> AppServices:
-    """The clients the lifespan built (for HTTP requests and WebSockets alike)."""
+async def get_services(connection: HTTPConnection) -> AppServices:
+    """The clients the lifespan built (for HTTP requests and WebSockets alike).
+
+    The trivial dependencies here are `async def` on purpose: FastAPI runs a plain `def` dependency in
+    its thread pool, a hand-off that cost more than the rest of an order request's Python work.
+    """
     return connection.state.services
 
 
 Services = Annotated[AppServices, Depends(get_services)]
 
 
-def get_settings(services: Services) -> Settings:
+async def get_settings(services: Services) -> Settings:
     return services.settings
 
 
@@ -75,7 +79,7 @@ class PageParams:
     offset: int
 
 
-def get_page(
+async def get_page(
     limit: Annotated[int, Query(ge=1, le=500, description="Items per page (at most 500).")] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000, description="Items to skip.")] = 0,
 ) -> PageParams:
@@ -85,7 +89,7 @@ def get_page(
 Pagination = Annotated[PageParams, Depends(get_page)]
 
 
-def refuse_nul_characters(connection: HTTPConnection) -> None:
+async def refuse_nul_characters(connection: HTTPConnection) -> None:
     """422 for a NUL character in a path or query parameter: PostgreSQL cannot store or compare text with
     one, and no SKU, name or search term has it."""
     parameters = [("path", name, value) for name, value in connection.path_params.items()]
