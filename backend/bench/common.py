@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import asyncpg
 import httpx
@@ -89,31 +90,41 @@ def _free_port() -> int:
 @contextmanager
 def served_app(database_url: str, **environment: str) -> Iterator[str]:
     """`inventory serve` in its own process on a free port; yields the base URL."""
+    with served_process(database_url, **environment) as (url, _pid):
+        yield url
+
+
+@contextmanager
+def served_process(database_url: str, **environment: str) -> Iterator[tuple[str, int]]:
+    """`inventory serve` in its own process on a free port; yields the base URL and the process id."""
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING", **environment}
     command = [sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--workers", env.get("WORKERS", "1")]
     # The server's log goes to a file: a pipe nobody reads fills up (uvicorn logs every WebSocket
     # it opens) and then blocks the server mid-benchmark.
-    log = tempfile.TemporaryFile()
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log)
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                raise RuntimeError(f"the app did not start: {log.read().decode(errors='replace')[-4000:]}")
-            time.sleep(0.2)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        log.close()
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log)
+        try:
+            _wait_until_healthy(process, url, log)
+            yield url, process.pid
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def _wait_until_healthy(process: subprocess.Popen, url: str, log: IO[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            log.seek(0)
+            raise RuntimeError(f"the app did not start: {log.read().decode(errors='replace')[-4000:]}")
+        time.sleep(0.2)
 
 
 @dataclass

@@ -24,7 +24,6 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,7 +32,7 @@ import websockets
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bench.common import _free_port, console, fresh_database, print_table
+from bench.common import console, fresh_database, print_table, served_process
 
 SOAK_PRODUCTS = 50
 # Memory may grow by this much between the end of the warm-up and the end of the soak (caches filling,
@@ -53,31 +52,6 @@ def inventory(*args: str, database_url: str) -> str:
     env = {**os.environ, "DATABASE_URL": database_url}
     command = [sys.executable, "-m", "app.cli", *args]
     return subprocess.run(command, env=env, capture_output=True, text=True, check=True, timeout=600).stdout
-
-
-@contextmanager
-def one_app_process(database_url: str, **environment: str):
-    """`inventory serve` (one process, one worker); yields its URL and pid (for its memory)."""
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING", **environment}
-    command = [sys.executable, "-m", "app.cli", "serve", "--port", str(port)]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the app did not start")
-            time.sleep(0.2)
-        yield url, process.pid
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def rss_mb(pid: int) -> float:
@@ -221,7 +195,7 @@ async def ledger_mismatches(engine: AsyncEngine) -> int:
 async def soak(seconds: int, socket_count: int, concurrency: int) -> int:
     async with fresh_database("postgresql") as (database_url, engine):
         # No write limit: one operator key places every order (the limit is tested, not soaked).
-        app = one_app_process(database_url, WRITE_RATE_LIMIT_PER_MINUTE="0")
+        app = served_process(database_url, WRITE_RATE_LIMIT_PER_MINUTE="0")
         with app as (url, pid), tempfile.TemporaryDirectory() as folder:
             key, categories = await seed(url, database_url, Path(folder))
             readers = max(1, concurrency * 3 // 4)

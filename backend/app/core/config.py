@@ -126,7 +126,7 @@ class Settings(BaseSettings):
             problems.append("AUTH_REQUIRE_FOR_READS=true needs AUTH_ENABLED=true (keys for reads but not for writes).")
         if self.environment == "production":
             if "*" in self.cors_origins:
-                problems.append("ENVIRONMENT=production with CORS_ORIGINS [\"*\"]: list the dashboard's origins.")
+                problems.append('ENVIRONMENT=production with CORS_ORIGINS ["*"]: list the dashboard\'s origins.')
             if self.database_dialect == "sqlite":
                 problems.append("ENVIRONMENT=production with SQLite: set DATABASE_URL to a postgresql+asyncpg:// URL.")
             if not self.auth_enabled:

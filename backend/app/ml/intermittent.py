@@ -97,4 +97,3 @@ class Tsb:
             "size": self.size_,
             "rate": self.rate_,
         }
-

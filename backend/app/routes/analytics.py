@@ -24,9 +24,7 @@ from app.services.analytics.cache import cached
 router = APIRouter(prefix="/analytics", tags=["analytics"], dependencies=[READS], responses=GUARDED)
 AsOf = Annotated[date | None, Query(description="End of the period (default: the latest order date).", **DAY_BOUNDS)]
 FromDate = Annotated[date | None, Query(description="First day included.", **DAY_BOUNDS)]
-ToDate = Annotated[
-    date | None, Query(description="Last day included (default: the latest order date).", **DAY_BOUNDS)
-]
+ToDate = Annotated[date | None, Query(description="Last day included (default: the latest order date).", **DAY_BOUNDS)]
 Weeks = Annotated[int, Query(ge=4, le=260, description="Weeks of demand the variability is measured over.")]
 AShare = Annotated[float, Query(gt=0, lt=1, description="Share of revenue class A reaches (default 0.80).")]
 BShare = Annotated[float, Query(ge=0, lt=1, description="Share of revenue class B adds (default 0.15).")]

@@ -56,14 +56,11 @@ async def store_product_forecasts(
 ) -> None:
     """Replace the category's product rows with these forecasts (products no longer sold lose theirs)."""
     params = {"method": result.method, "category": category}
-    rows = [
-        {
-            "level": "product", "series_key": sku, "model_name": result.method, "params": params, "backtest": {},
-            "forecast": forecast, "diagnostics": None, "train_start": weeks[0].date(), "train_end": weeks[-1].date(),
-            "trained_at": utcnow(), "training_job_id": job_id,
-        }  # fmt: skip
-        for sku, forecast in result.forecasts.items()
-    ]
+    common = {
+        "level": "product", "model_name": result.method, "params": params, "backtest": {}, "diagnostics": None,
+        "train_start": weeks[0].date(), "train_end": weeks[-1].date(), "trained_at": utcnow(), "training_job_id": job_id,
+    }  # fmt: skip
+    rows = [{**common, "series_key": sku, "forecast": forecast} for sku, forecast in result.forecasts.items()]
     product_rows = (ForecastModel.level == "product") & (ForecastModel.params["category"].as_string() == category)
     await session.execute(delete(ForecastModel).where(product_rows))
     # A SKU listed under two categories keeps the forecast of the category trained last.
