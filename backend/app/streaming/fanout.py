@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 from typing import Any, Protocol
 
+from app.streaming.backoff import Backoff
 from app.streaming.hub import Hub
-
-logger = logging.getLogger("app.streaming")
 
 
 class Fanout(Protocol):
@@ -77,12 +75,13 @@ class RedisFanout:
             raise ConnectionError("no process is subscribed to the event channel yet")
 
     async def _listen(self) -> None:
-        delay = 0.2
+        backoff = Backoff(first=0.2, cap=5.0)
         while True:
             try:
                 async with self._client.pubsub() as pubsub:
                     await pubsub.subscribe(self.channel)
-                    self._connected, delay = True, 0.2
+                    self._connected = True
+                    backoff.reset()
                     async for message in pubsub.listen():
                         if message.get("type") == "message":
                             self.hub.dispatch(json.loads(message["data"]))
@@ -90,9 +89,7 @@ class RedisFanout:
                 raise
             except Exception as exc:
                 self._connected = False
-                logger.warning("redis subscription lost (%s); retrying in %.1f s", exc, delay)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
+                await backoff.wait("redis subscription lost", exc)
 
     async def stop(self) -> None:
         if self._listener is not None:

@@ -14,6 +14,7 @@ from collections import OrderedDict
 from typing import Any
 
 from app.schemas.events import ROUTES
+from app.streaming.backoff import Backoff
 from app.streaming.fanout import Fanout
 
 logger = logging.getLogger("app.streaming")
@@ -66,7 +67,7 @@ class KafkaBus:
     async def _connect_producer(self) -> None:
         from aiokafka import AIOKafkaProducer
 
-        delay = 0.5
+        backoff = Backoff(first=0.5, cap=10.0)
         while True:
             await self._create_topics()
             producer = AIOKafkaProducer(
@@ -77,9 +78,7 @@ class KafkaBus:
                 await producer.start()
             except Exception as exc:
                 await producer.stop()
-                logger.warning("kafka producer cannot connect (%s); retrying in %.1f s", exc, delay)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 10.0)
+                await backoff.wait("kafka producer cannot connect", exc)
                 continue
             self._producer = producer
             return
@@ -120,7 +119,7 @@ class KafkaBus:
         from aiokafka import AIOKafkaConsumer
         from aiokafka.errors import CommitFailedError
 
-        delay = 0.5
+        backoff = Backoff(first=0.5, cap=5.0)
         while True:
             consumer = AIOKafkaConsumer(
                 *all_topics(self.prefix), bootstrap_servers=self.servers, group_id=self.group, enable_auto_commit=False,
@@ -130,7 +129,8 @@ class KafkaBus:
             )  # fmt: skip
             try:
                 await consumer.start()
-                self._consumer_connected, delay = True, 0.5
+                self._consumer_connected = True
+                backoff.reset()
                 while True:
                     batches = await consumer.getmany(timeout_ms=200, max_records=500)
                     for partition, messages in batches.items():
@@ -147,9 +147,7 @@ class KafkaBus:
                 raise
             except Exception as exc:
                 self._consumer_connected = False
-                logger.warning("kafka consumer stopped (%s); reconnecting in %.1f s", exc, delay)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
+                await backoff.wait("kafka consumer stopped", exc)
             finally:
                 await consumer.stop()
 
@@ -157,15 +155,13 @@ class KafkaBus:
         if envelope["event_id"] in self._seen:
             self.duplicates_dropped += 1
             return
-        delay = 0.1
+        backoff = Backoff(first=0.1, cap=5.0)
         while True:
             try:
                 await self.fanout.publish(envelope)
                 break
             except Exception as exc:
-                logger.warning("fan-out refused an event (%s); retrying in %.1f s", exc, delay)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
+                await backoff.wait("fan-out refused an event", exc)
         # Seen only once handed on: a redelivery of an event that never got out must go out.
         self._seen.add(envelope["event_id"])
         self.consumed += 1

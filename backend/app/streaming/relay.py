@@ -9,7 +9,6 @@ relay retries with exponential backoff; requests that write events are not affec
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from datetime import datetime
@@ -20,8 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.models import OutboxEvent
 from app.models.base import utcnow
+from app.streaming.backoff import Backoff
 
-logger = logging.getLogger("app.streaming")
 Publish = Callable[[dict[str, Any], str | None], Awaitable[None]]
 BATCH = 200
 
@@ -54,11 +53,11 @@ class OutboxRelay:
             await asyncio.gather(self._task, return_exceptions=True)
 
     async def _run(self) -> None:
-        delay = 0.1
+        backoff = Backoff(first=0.1, cap=10.0)
         while True:
             try:
                 published = await self.relay_once()
-                delay = 0.1
+                backoff.reset()
                 if published:
                     continue  # more may be waiting
             except asyncio.CancelledError:
@@ -66,9 +65,7 @@ class OutboxRelay:
             except Exception as exc:
                 self.failures += 1
                 self.last_error = f"{type(exc).__name__}: {exc}"
-                logger.warning("outbox relay: %s; retrying in %.1f s", self.last_error, delay)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 10.0)
+                await backoff.wait("outbox relay", self.last_error)
                 continue
             self._wakeup.clear()
             with suppress(TimeoutError):

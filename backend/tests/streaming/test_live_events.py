@@ -156,30 +156,40 @@ async def assert_all_arrive_in_order(socket: websockets.ClientConnection, placed
     assert await quiet(socket, 1.0) == []
 
 
+async def orders_during_an_outage(
+    backend: str, workdir: Path, settings: dict[str, object], *, cut, restore, silent_meanwhile: bool
+) -> None:
+    """500 orders over 5 products placed while `cut()` holds; after `restore()` every event arrives once, in order."""
+    async with (
+        fresh_app(backend, workdir, **settings) as (server, _db),
+        httpx.AsyncClient(base_url=server.url, timeout=30) as api,
+    ):
+        skus = [f"OUT-{n}" for n in range(5)]
+        for sku in skus:
+            await stock_product(api, sku)
+        async with websockets.connect(ws_url(server.url, "channels=orders"), max_queue=None) as client:
+            await client.recv()
+            await asyncio.sleep(1.0)  # the stock events of the set-up have gone through
+            cut()
+            placed: dict[str, list[str]] = defaultdict(list)
+            for n in range(500):
+                sku = skus[n % 5]
+                placed[sku].append(await order(api, sku))  # every request answered meanwhile
+            if silent_meanwhile:
+                assert await quiet(client, 0.5) == []
+            restore()
+            await assert_all_arrive_in_order(client, dict(placed))
+
+
 async def test_500_orders_while_kafka_is_unreachable_all_arrive_once_in_order(
     backend: str, workdir: Path, redis_url: str
 ) -> None:
     kafka = MockKafka()
     settings = kafka_redis(kafka.bootstrap, redis_url, unique_prefix())
     try:
-        async with (
-            fresh_app(backend, workdir, **settings) as (server, _db),
-            httpx.AsyncClient(base_url=server.url, timeout=30) as api,
-        ):
-            skus = [f"K-{n}" for n in range(5)]
-            for sku in skus:
-                await stock_product(api, sku)
-            async with websockets.connect(ws_url(server.url, "channels=orders"), max_queue=None) as client:
-                await client.recv()
-                await asyncio.sleep(1.0)  # the stock events of the set-up have gone through
-                kafka.freeze()
-                placed: dict[str, list[str]] = defaultdict(list)
-                for n in range(500):
-                    sku = skus[n % 5]
-                    placed[sku].append(await order(api, sku))  # every request answered meanwhile
-                assert await quiet(client, 0.5) == []
-                kafka.thaw()
-                await assert_all_arrive_in_order(client, dict(placed))
+        await orders_during_an_outage(
+            backend, workdir, settings, cut=kafka.freeze, restore=kafka.thaw, silent_meanwhile=True
+        )
     finally:
         kafka.stop()
 
@@ -190,23 +200,9 @@ async def test_500_orders_while_redis_is_unreachable_all_arrive_once_in_order(
     proxy = CuttableProxy("127.0.0.1", 6379).start()
     settings = kafka_redis(kafka_bootstrap, f"redis://{proxy.address}/0", unique_prefix())
     try:
-        async with (
-            fresh_app(backend, workdir, **settings) as (server, _db),
-            httpx.AsyncClient(base_url=server.url, timeout=30) as api,
-        ):
-            skus = [f"R-{n}" for n in range(5)]
-            for sku in skus:
-                await stock_product(api, sku)
-            async with websockets.connect(ws_url(server.url, "channels=orders"), max_queue=None) as client:
-                await client.recv()
-                await asyncio.sleep(1.0)
-                proxy.cut()
-                placed: dict[str, list[str]] = defaultdict(list)
-                for n in range(500):
-                    sku = skus[n % 5]
-                    placed[sku].append(await order(api, sku))
-                proxy.restore()
-                await assert_all_arrive_in_order(client, dict(placed))
+        await orders_during_an_outage(
+            backend, workdir, settings, cut=proxy.cut, restore=proxy.restore, silent_meanwhile=False
+        )
     finally:
         proxy.stop()
 
