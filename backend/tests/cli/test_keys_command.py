@@ -3,22 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import httpx
 
 from app.core.config import Settings
+from tests.cli.test_ingest_command import inventory
 from tests.support.servers import LiveServer
-
-
-def inventory(*args: str, database_url: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DATABASE_URL": database_url}
-    return subprocess.run(
-        [sys.executable, "-m", "app.cli", *args], capture_output=True, text=True, env=env, timeout=120, check=False
-    )
 
 
 def test_create_list_revoke_and_the_key_works_over_http_until_revoked(tmp_path: Path) -> None:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.config import Settings
 from app.core.db import create_engine
@@ -26,6 +29,22 @@ from tests.support.databases import TestDatabase, create_postgres_database, drop
 from tests.support.environment import POSTGRES_URL
 
 
+@asynccontextmanager
+async def empty_database(backend: str, folder: Path) -> AsyncIterator[tuple[str, AsyncEngine]]:
+    """A database with no tables at all (not the session's migrated one): its URL and an engine on it."""
+    if backend == "sqlite":
+        url = f"sqlite+aiosqlite:///{folder / 'empty.db'}"
+    else:
+        url = await create_postgres_database(POSTGRES_URL)
+    engine = create_engine(Settings(_env_file=None, database_url=url))
+    try:
+        yield url, engine
+    finally:
+        await engine.dispose()
+        if backend == "postgresql":
+            await drop_postgres_database(POSTGRES_URL, url)
+
+
 def schema_differences(connection: Connection) -> list[object]:
     """What autogenerate would change to make the database match the models (empty: nothing)."""
     context = MigrationContext.configure(connection, opts={"compare_type": True})
@@ -38,14 +57,8 @@ async def test_autogenerate_finds_no_difference_between_models_and_migrations(da
     assert await current_revision(database.engine) == head_revision()
 
 
-async def test_upgrade_from_empty_to_head_and_down_again(backend: str, database: TestDatabase) -> None:
-    # A second, empty database on the same server (or file system) as the session's one.
-    if backend == "sqlite":
-        url = database.url.replace(".db", "-roundtrip.db")
-    else:
-        url = await create_postgres_database(POSTGRES_URL)
-    engine = create_engine(Settings(database_url=url))
-    try:
+async def test_upgrade_from_empty_to_head_and_down_again(backend: str, database: TestDatabase, tmp_path: Path) -> None:
+    async with empty_database(backend, tmp_path) as (_url, engine):
         await upgrade_database(engine)
         async with engine.connect() as connection:
             tables = await connection.run_sync(lambda sync: set(inspect(sync).get_table_names()))
@@ -55,10 +68,6 @@ async def test_upgrade_from_empty_to_head_and_down_again(backend: str, database:
             tables = await connection.run_sync(lambda sync: set(inspect(sync).get_table_names()))
         assert tables <= {"alembic_version"}
         assert await current_revision(engine) is None
-    finally:
-        await engine.dispose()
-        if backend == "postgresql":
-            await drop_postgres_database(POSTGRES_URL, url)
 
 
 def inventory_db(*args: str, database_url: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -74,12 +83,7 @@ async def test_inventory_db_upgrade_and_downgrade_on_an_empty_database(
     backend: str, database: TestDatabase, tmp_path: Path
 ) -> None:
     # cwd is an empty folder, so no developer's .env can change the database the commands use.
-    if backend == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'cli-migrations.db'}"
-    else:
-        url = await create_postgres_database(POSTGRES_URL)
-    engine = create_engine(Settings(_env_file=None, database_url=url))
-    try:
+    async with empty_database(backend, tmp_path) as (url, engine):
         assert await current_revision(engine) is None
 
         upgraded = inventory_db("upgrade", database_url=url, cwd=tmp_path)
@@ -101,28 +105,15 @@ async def test_inventory_db_upgrade_and_downgrade_on_an_empty_database(
         async with engine.connect() as connection:
             tables = await connection.run_sync(lambda sync: set(inspect(sync).get_table_names()))
         assert tables <= {"alembic_version"}
-    finally:
-        await engine.dispose()
-        if backend == "postgresql":
-            await drop_postgres_database(POSTGRES_URL, url)
 
 
 async def test_inventory_db_downgrade_takes_a_relative_revision(
     backend: str, database: TestDatabase, tmp_path: Path
 ) -> None:
     # "-1" is a revision (one step down), not an unknown option.
-    if backend == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'relative.db'}"
-    else:
-        url = await create_postgres_database(POSTGRES_URL)
-    engine = create_engine(Settings(_env_file=None, database_url=url))
-    try:
+    async with empty_database(backend, tmp_path) as (url, engine):
         assert inventory_db("upgrade", database_url=url, cwd=tmp_path).returncode == 0
         one_back = inventory_db("downgrade", "-1", database_url=url, cwd=tmp_path)
         assert one_back.returncode == 0, one_back.stderr
         before_head = ScriptDirectory.from_config(alembic_config()).get_revision(head_revision()).down_revision
         assert await current_revision(engine) == before_head
-    finally:
-        await engine.dispose()
-        if backend == "postgresql":
-            await drop_postgres_database(POSTGRES_URL, url)
