@@ -34,6 +34,14 @@ class Settings(BaseSettings):
         description="SQLAlchemy async URL: sqlite+aiosqlite:///./file.db or postgresql+asyncpg://user:pass@host/db.",
     )
     database_pool_size: int = Field(10, ge=1, le=200, description="Connections kept open per process (PostgreSQL).")
+    database_pool_pre_ping: bool = Field(
+        False,
+        description=(
+            "Test each pooled connection before use (PostgreSQL; three round trips a request). Off, a connection "
+            "the server dropped fails one request with 503 and the pool reconnects; turn on behind a proxy that "
+            "drops idle connections."
+        ),
+    )
     database_echo: bool = Field(False, description="Log every SQL statement (debugging only).")
 
     kafka_enabled: bool = Field(False, description="Publish events through Kafka instead of the in-process bus.")
