@@ -55,11 +55,13 @@ class OutboxRelay:
     async def _run(self) -> None:
         backoff = Backoff(first=0.1, cap=10.0)
         while True:
+            # Cleared before looking, not after: a commit landing while a batch is out sets it again and
+            # is looked for at once, and a wake-up whose events were already in the batch costs no
+            # second, empty query.
+            self._wakeup.clear()
             try:
                 published = await self.relay_once()
                 backoff.reset()
-                if published:
-                    continue  # more may be waiting
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -67,7 +69,8 @@ class OutboxRelay:
                 self.last_error = f"{type(exc).__name__}: {exc}"
                 await backoff.wait("outbox relay", self.last_error)
                 continue
-            self._wakeup.clear()
+            if published == BATCH:
+                continue  # a full batch: more are waiting
             with suppress(TimeoutError):
                 await asyncio.wait_for(self._wakeup.wait(), timeout=self._poll)
 
