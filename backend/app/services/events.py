@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.db import OUTBOX_WRITTEN
 from app.models import OutboxEvent
 from app.schemas.events import EventEnvelope, EventType
+from app.services.writes import Write
 
 _INSERT_EVENTS = OutboxEvent.__table__.insert()
 
@@ -20,24 +21,27 @@ def envelope(event_type: EventType, data: BaseModel | dict[str, object]) -> Even
     return EventEnvelope(event_type=event_type, data=payload)
 
 
-async def record_events(session: AsyncSession, events: Sequence[tuple[EventEnvelope, str | None]]) -> None:
-    """Add (event, partition key) pairs to the outbox; they commit or roll back with the change.
+def outbox_rows(session: AsyncSession, events: Sequence[tuple[EventEnvelope, str | None]]) -> Write:
+    """The outbox rows of (event, partition key) pairs, for the caller to insert in its transaction.
 
     The partition key (a SKU or an order id) keeps one entity's events in order on the bus.
     """
-    if not events:
-        return
     session.info[OUTBOX_WRITTEN] = True  # tells the relay, after the commit, that there is work
-    await session.execute(
-        _INSERT_EVENTS,
-        [
-            {
-                "event_id": event.event_id,
-                "event_type": event.event_type,
-                "partition_key": key,
-                "payload": event.model_dump(mode="json"),
-                "occurred_at": event.occurred_at,
-            }
-            for event, key in events
-        ],
-    )
+    rows = [
+        {
+            "event_id": event.event_id,
+            "event_type": event.event_type,
+            "partition_key": key,
+            "payload": event.model_dump(mode="json"),
+            "occurred_at": event.occurred_at,
+            "attempts": 0,
+        }
+        for event, key in events
+    ]
+    return _INSERT_EVENTS, rows
+
+
+async def record_events(session: AsyncSession, events: Sequence[tuple[EventEnvelope, str | None]]) -> None:
+    """Add (event, partition key) pairs to the outbox; they commit or roll back with the change."""
+    if events:
+        await session.execute(*outbox_rows(session, events))

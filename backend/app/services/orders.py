@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -19,9 +19,10 @@ from app.models import Customer, InventoryMovement, Order, OrderLine, Seller
 from app.models.base import utcnow
 from app.schemas.events import OrderCreatedData, OrderLineData, OrderUpdatedData
 from app.schemas.orders import OrderCreate, OrderOut, OrderSort, OrderStatus
-from app.services.events import envelope, record_events
+from app.services.events import envelope, outbox_rows, record_events
 from app.services.idempotency import remember, replay_or_reserve, request_fingerprint
-from app.services.stock import StockChange, apply_stock_changes, lock_products, sell, write_movements
+from app.services.stock import StockChange, apply_stock_changes, lock_products, movement_rows, sell
+from app.services.writes import Write, insert_together
 
 CENT = Decimal("0.01")
 # The state machine of an order's status; anything else is refused with what is allowed.
@@ -86,15 +87,17 @@ _INSERT_ORDER = Order.__table__.insert()
 _INSERT_LINES = OrderLine.__table__.insert()
 
 
-async def _remember_parties(session: AsyncSession, data: OrderCreate) -> None:
-    with_details, without_details, seller = _PARTIES[session.get_bind().dialect.name]
+def _party_rows(dialect: str, data: OrderCreate, now: datetime) -> list[Write]:
+    """The customer (created, or its contact details updated) and the seller (created) of an order."""
+    with_details, without_details, seller = _PARTIES[dialect]
     customer = {
         "customer_id": data.customer_id, "name": data.customer_name, "city": data.city, "state": data.state,
-        "country": data.country,
+        "country": data.country, "created_at": now,
     }  # fmt: skip
-    await session.execute(with_details if data.customer_name or data.city else without_details, customer)
+    writes: list[Write] = [(with_details if data.customer_name or data.city else without_details, [customer])]
     if data.seller_id:
-        await session.execute(seller, {"seller_id": data.seller_id})
+        writes.append((seller, [{"seller_id": data.seller_id, "created_at": now}]))
+    return writes
 
 
 async def place_order(session: AsyncSession, data: OrderCreate, *, tax_rate: Decimal, today: date) -> OrderOut:
@@ -111,14 +114,12 @@ async def place_order(session: AsyncSession, data: OrderCreate, *, tax_rate: Dec
     tax = cents((gross - data.discount) * tax_rate)
     total = gross - data.discount + tax + data.shipping_cost
     now = utcnow()
-    await _remember_parties(session, data)
     order_row = {
         "order_id": order_id, "order_date": today, "customer_id": data.customer_id, "seller_id": data.seller_id,
         "status": "Processing", "payment_method": data.payment_method, "discount": data.discount, "tax": tax,
         "shipping_cost": data.shipping_cost, "total_amount": total, "city": data.city, "state": data.state,
         "country": data.country, "source": "api", "created_at": now, "updated_at": now,
     }  # fmt: skip
-    await session.execute(_INSERT_ORDER, [order_row])
     line_rows = [
         {
             "order_id": order_id, "line_number": number, "order_date": today, "status": "Processing",
@@ -128,8 +129,6 @@ async def place_order(session: AsyncSession, data: OrderCreate, *, tax_rate: Dec
         }
         for number, (item, share) in enumerate(zip(data.items, split_total(total, amounts), strict=True), start=1)
     ]  # fmt: skip
-    await session.execute(_INSERT_LINES, line_rows)
-    await write_movements(session, taken)
     items = [
         OrderLineData(sku=i.sku, quantity=i.quantity, unit_price=float(products[i.sku].unit_price)) for i in data.items
     ]
@@ -137,9 +136,15 @@ async def place_order(session: AsyncSession, data: OrderCreate, *, tax_rate: Dec
         order_id=order_id, status="Processing", customer_id=data.customer_id, order_date=today.isoformat(),
         total_amount=float(total), items=items,
     )  # fmt: skip
-    await record_events(
-        session, [(envelope("order.created", created), order_key(item.sku for item in data.items)), *events]
-    )
+    events = [(envelope("order.created", created), order_key(item.sku for item in data.items)), *events]
+    # One round trip on PostgreSQL for all of it, after the one that took the stock.
+    await insert_together(
+        session,
+        [
+            *_party_rows(session.get_bind().dialect.name, data, now), (_INSERT_ORDER, [order_row]), (_INSERT_LINES, line_rows),
+            movement_rows(taken), outbox_rows(session, events),
+        ],
+    )  # fmt: skip
     return OrderOut.model_validate({**order_row, "items": line_rows})
 
 

@@ -20,6 +20,7 @@ from app.models import InventoryMovement, Product
 from app.models.base import utcnow
 from app.schemas.events import EventEnvelope, StockAlertData, StockUpdatedData
 from app.services.events import envelope, record_events
+from app.services.writes import Write
 
 StockState = Literal["in_stock", "low", "out"]
 
@@ -101,37 +102,37 @@ def stock_events(product: LockedProduct, applied: AppliedChange) -> list[tuple[E
     return events
 
 
+# Statements on the order path are built once, on the tables' own columns and run on the session's
+# Core connection: building, keying and routing a statement through the ORM per request costs more
+# Python time than the database spends running it.
+_PRODUCTS = Product.__table__
 _LOCK_COLUMNS = (
-    Product.sku, Product.name, Product.category, Product.brand, Product.unit_price, Product.stock_on_hand,
-    Product.reorder_point, Product.archived_at.is_not(None),
+    _PRODUCTS.c.sku, _PRODUCTS.c.name, _PRODUCTS.c.category, _PRODUCTS.c.brand, _PRODUCTS.c.unit_price,
+    _PRODUCTS.c.stock_on_hand, _PRODUCTS.c.reorder_point, _PRODUCTS.c.archived_at.is_not(None),
 )  # fmt: skip
-
-
-# Statements on the order path are built once: building and keying a statement per request
-# costs more Python time than the database spends running it.
 _LOCK = (
     select(*_LOCK_COLUMNS)
-    .where(Product.sku.in_(bindparam("skus", expanding=True)))
-    .order_by(Product.sku)
+    .where(_PRODUCTS.c.sku.in_(bindparam("skus", expanding=True)))
+    .order_by(_PRODUCTS.c.sku)
     .with_for_update()
 )
 _TAKE = (
-    update(Product.__table__)
-    .where(Product.sku == bindparam("b_sku"), Product.stock_on_hand + bindparam("change") >= 0)
-    .values(stock_on_hand=Product.stock_on_hand + bindparam("change"), updated_at=bindparam("now"))
-    .returning(Product.stock_on_hand)
+    update(_PRODUCTS)
+    .where(_PRODUCTS.c.sku == bindparam("b_sku"), _PRODUCTS.c.stock_on_hand + bindparam("change") >= 0)
+    .values(stock_on_hand=_PRODUCTS.c.stock_on_hand + bindparam("change"), updated_at=bindparam("now"))
+    .returning(_PRODUCTS.c.stock_on_hand)
 )
 _RECORD_MOVEMENTS = InventoryMovement.__table__.insert()
 # A sale takes the units and reads what the order needs in the same statement: no separate
 # lock round trip. Sorted SKUs keep concurrent multi-line orders from deadlocking.
 _SELL = (
-    update(Product.__table__)
+    update(_PRODUCTS)
     .where(
-        Product.sku == bindparam("b_sku"),
-        Product.archived_at.is_(None),
-        Product.stock_on_hand >= bindparam("quantity"),
+        _PRODUCTS.c.sku == bindparam("b_sku"),
+        _PRODUCTS.c.archived_at.is_(None),
+        _PRODUCTS.c.stock_on_hand >= bindparam("quantity"),
     )
-    .values(stock_on_hand=Product.stock_on_hand - bindparam("quantity"), updated_at=bindparam("now"))
+    .values(stock_on_hand=_PRODUCTS.c.stock_on_hand - bindparam("quantity"), updated_at=bindparam("now"))
     .returning(*_LOCK_COLUMNS)
 )
 
@@ -199,14 +200,15 @@ async def sell(
 ) -> tuple[dict[str, LockedProduct], list[AppliedChange], list[tuple[EventEnvelope, str | None]]]:
     """Take every line's units or none: one conditional UPDATE per SKU, in SKU order.
 
-    Returns the products as sold (name, price, …), the changes (for `write_movements` once
+    Returns the products as sold (name, price, …), the changes (for `movement_rows` once
     the order row exists) and the stock events. When a line cannot be served, raises with
     every line's problem; the caller's rollback undoes the lines already taken.
     """
     now = utcnow()
+    connection = await session.connection()
     sold: dict[str, LockedProduct] = {}
     for sku, quantity in sorted(lines):
-        row = (await session.execute(_SELL, {"b_sku": sku, "quantity": quantity, "now": now})).first()
+        row = (await connection.execute(_SELL, {"b_sku": sku, "quantity": quantity, "now": now})).first()
         if row is None:
             raise await _why_not_sellable(session, lines)
         sold[sku] = LockedProduct(*row)
@@ -219,18 +221,22 @@ async def sell(
     return sold, applied, events
 
 
+def movement_rows(applied: Sequence[AppliedChange]) -> Write:
+    """The ledger rows of applied changes, for the caller to insert in its transaction."""
+    now = utcnow()
+    rows = [
+        {
+            "sku": done.change.sku, "quantity_change": done.change.change, "stock_after": done.after,
+            "reason": done.change.reason, "order_id": done.change.order_id, "note": done.change.note, "created_at": now,
+        }
+        for done in applied
+    ]  # fmt: skip
+    return _RECORD_MOVEMENTS, rows
+
+
 async def write_movements(session: AsyncSession, applied: Sequence[AppliedChange]) -> None:
     """The ledger rows of applied changes."""
-    await session.execute(
-        _RECORD_MOVEMENTS,
-        [
-            {
-                "sku": done.change.sku, "quantity_change": done.change.change, "stock_after": done.after,
-                "reason": done.change.reason, "order_id": done.change.order_id, "note": done.change.note,
-            }
-            for done in applied
-        ],
-    )  # fmt: skip
+    await session.execute(*movement_rows(applied))
 
 
 async def record_stock_change(
