@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 import uvicorn
 
+from app.cli.http_protocol import CoalescingHttpToolsProtocol
 from app.cli.runtime import console, load_settings, open_database, run
 
 
 async def _prepare() -> None:
     async with open_database(load_settings()):
         pass
+
+
+# How uvicorn serves the app, here and in the test suite's servers. Request logs come from the app
+# (with request ids), not from uvicorn's access log. No permessage-deflate: events are a few
+# hundred bytes, and compressing each one once per socket (every connection keeps its own deflate
+# state) cost more CPU than sending it. Each response leaves in one write (see http_protocol).
+UVICORN_OPTIONS: dict[str, Any] = {
+    "access_log": False,
+    "ws_per_message_deflate": False,
+    "http": CoalescingHttpToolsProtocol,
+}
 
 
 def serve(
@@ -23,13 +35,9 @@ def serve(
     """Serve the API (docs at /docs); an embedded SQLite database is migrated first."""
     run(_prepare())
     console.print(f"Serving on http://{host}:{port} (API docs: http://{host}:{port}/docs)")
-    # Request logs come from the app (with request ids), not from uvicorn's access log.
-    # No permessage-deflate: events are a few hundred bytes, and compressing each one once per
-    # socket (every connection keeps its own deflate state) cost more CPU than sending it.
     uvicorn.run(
-        "app.main:create_app", factory=True, host=host, port=port, workers=workers, log_level="info", access_log=False,
-        ws_per_message_deflate=False,
-    )  # fmt: skip
+        "app.main:create_app", factory=True, host=host, port=port, workers=workers, log_level="info", **UVICORN_OPTIONS
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -9,6 +9,7 @@ import time
 
 import uvicorn
 
+from app.cli.server import UVICORN_OPTIONS
 from app.core.config import Settings
 from app.main import create_app
 
@@ -22,7 +23,9 @@ class LiveServer:
         self._socket.bind(("127.0.0.1", 0))
         self.port = self._socket.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(create_app(settings), log_level="warning", lifespan="on", ws_ping_interval=None)
+        config = uvicorn.Config(
+            create_app(settings), log_level="warning", lifespan="on", ws_ping_interval=None, **UVICORN_OPTIONS
+        )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._run, name=f"uvicorn-{self.port}", daemon=True)
 
