@@ -31,8 +31,13 @@ def rolling_origin(
     y: np.ndarray, make: Callable[[], LogScale], *, horizon: int, windows: int, min_train: int
 ) -> list[Window]:
     """Fit a fresh model at each origin on everything before it; forecast the next `horizon` points."""
+    return backtest_at(y, make, origins(len(y), horizon=horizon, windows=windows, min_train=min_train), horizon=horizon)
+
+
+def backtest_at(y: np.ndarray, make: Callable[[], LogScale], at: list[int], *, horizon: int) -> list[Window]:
+    """The forecast a fresh model fitted on y[:origin] makes of the next `horizon` points, for each origin in `at`."""
     results = []
-    for origin in origins(len(y), horizon=horizon, windows=windows, min_train=min_train):
+    for origin in at:
         model = make().fit(y[:origin])
         mean, sd = model.predict_log(horizon)
         results.append(Window(origin=origin, actual=y[origin : origin + horizon], log_mean=mean, log_sd=sd))
