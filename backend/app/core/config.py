@@ -33,7 +33,15 @@ class Settings(BaseSettings):
         SecretStr(DEFAULT_DATABASE_URL),
         description="SQLAlchemy async URL: sqlite+aiosqlite:///./file.db or postgresql+asyncpg://user:pass@host/db.",
     )
-    database_pool_size: int = Field(10, ge=1, le=200, description="Connections kept open per process (PostgreSQL).")
+    database_pool_size: int = Field(
+        20,
+        ge=1,
+        le=200,
+        description=(
+            "Connections kept open per process (PostgreSQL); as many again may open for bursts. Below the requests "
+            "a process serves at once, connections are opened and closed under load."
+        ),
+    )
     database_pool_pre_ping: bool = Field(
         False,
         description=(
