@@ -2,10 +2,15 @@
 
 Each run serves the app in its own process (`inventory serve`) on a fresh database, creates
 products with plenty of stock, warms up, then loads POST /orders (one line each, spread
-over the products and customers) and GET /health with wrk, 16 connections each.
-wrk (Debian package `wrk`) is the load generator because a Python client tops out below
-what the server does; without wrk the script says so and stops. Medians over --runs.
-Run: cd backend && python -m bench.orders_throughput [--seconds 10] [--runs 3] [--workers 1]
+over the products and customers) two ways, 16 connections each:
+- closed loop (wrk, every connection always busy): how many orders/s the server finishes;
+  the latency there is mostly the queue of 16 (Little's law);
+- open loop at --rate orders/s (bench.paced): requests sent on a fixed schedule, latency
+  counted from when each was due: the latency a till sees at that load.
+GET /health under wrk is the reference measured in the same run. wrk (Debian package `wrk`)
+is the closed-loop load generator because a Python client tops out below what the server
+does; without wrk the script says so and stops. Medians over --runs.
+Run: cd backend && python -m bench.orders_throughput [--seconds 10] [--runs 3] [--workers 1] [--rate 300]
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import sys
 import httpx
 
 from bench.common import console, fresh_database, print_table, served_app, wrk_available, wrk_load
+from bench.paced import http_request, paced_load
 
 PRODUCTS = 200
 ORDER_SCRIPT = f"""
@@ -41,14 +47,25 @@ async def _seed(url: str) -> None:
             (await client.post("/products", json=body)).raise_for_status()
 
 
-async def _one_run(backend: str, seconds: int, connections: int, workers: int) -> tuple[dict, dict]:
+def _order_request(url: str):
+    def request(number: int) -> bytes:
+        body = f'{{"customer_id":"C{number % 500}","items":[{{"sku":"BENCH-{number % PRODUCTS}","quantity":1}}]}}'
+        return http_request(url, "POST", body.encode())
+
+    return request
+
+
+async def _one_run(backend: str, seconds: int, connections: int, workers: int, rate: float) -> dict[str, dict]:
     async with fresh_database(backend) as (database_url, _engine):
         with served_app(database_url, AUTH_ENABLED="false", WORKERS=str(workers)) as url:
             await _seed(url)
             wrk_load(f"{url}/orders", seconds=2, connections=connections, script=ORDER_SCRIPT)  # warm-up
-            orders = wrk_load(f"{url}/orders", seconds=seconds, connections=connections, script=ORDER_SCRIPT)
+            closed = wrk_load(f"{url}/orders", seconds=seconds, connections=connections, script=ORDER_SCRIPT)
+            paced = await paced_load(
+                url, _order_request(f"{url}/orders"), rate=rate, seconds=seconds, connections=connections
+            )
             health = wrk_load(f"{url}/health", seconds=seconds, connections=connections)
-            return orders, health
+            return {"closed": closed, "paced": paced.as_row(), "health": health}
 
 
 def main() -> None:
@@ -57,23 +74,29 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--rate", type=float, default=300.0, help="orders/s offered in the open-loop phase")
     parser.add_argument("--backends", default="sqlite,postgresql")
     args = parser.parse_args()
     if not wrk_available():
         sys.exit("This benchmark needs wrk (apt-get install wrk): a Python load generator would measure itself.")
     rows = []
+    labels = {
+        "closed": "POST /orders, closed loop", "paced": f"POST /orders at {args.rate:g}/s offered",
+        "health": "GET /health, closed loop",
+    }  # fmt: skip
     for backend in args.backends.split(","):
         results = [
-            asyncio.run(_one_run(backend, args.seconds, args.connections, args.workers)) for _ in range(args.runs)
+            asyncio.run(_one_run(backend, args.seconds, args.connections, args.workers, args.rate))
+            for _ in range(args.runs)
         ]
-        console.print(f"{backend}: orders/s per run {[round(orders['per_second']) for orders, _ in results]}")
-        health_rate = statistics.median(health["per_second"] for _, health in results)
-        for name, index in (("POST /orders", 0), ("GET /health", 1)):
-            runs = [result[index] for result in results]
+        console.print(f"{backend}: orders/s per run {[round(result['closed']['per_second']) for result in results]}")
+        health_rate = statistics.median(result["health"]["per_second"] for result in results)
+        for phase, label in labels.items():
+            runs = [result[phase] for result in results]
             rate = statistics.median(run["per_second"] for run in runs)
             rows.append(
                 [
-                    f"{backend} {name}", rate, statistics.median(run["p50"] for run in runs),
+                    f"{backend} {label}", rate, statistics.median(run["p50"] for run in runs),
                     statistics.median(run["p99"] for run in runs), int(sum(run["errors"] for run in runs)),
                     rate / health_rate,
                 ]
