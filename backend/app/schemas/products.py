@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.schemas.money import Amount, MoneyOut
 
@@ -45,6 +45,14 @@ class ProductUpdate(BaseModel):
     unit_cost: Amount | None = None
     reorder_point: int | None = Field(None, ge=0, le=2_000_000_000)
     lead_time_days: int | None = Field(None, ge=0, le=3650)
+
+    @field_validator("name", "category", "unit_price", "reorder_point", "lead_time_days")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        # Runs only on fields that were sent: leaving one out keeps it, sending null cannot clear it.
+        if value is None:
+            raise ValueError("may be left out to keep it, but not set to null")
+        return value
 
 
 class ProductOut(BaseModel):

@@ -94,6 +94,20 @@ async def test_invalid_product_fields_are_named_in_a_422(
     assert field in [detail["field"] for detail in response.json()["error"]["details"]]
 
 
+@pytest.mark.parametrize("field", ["name", "category", "unit_price", "reorder_point", "lead_time_days"])
+async def test_an_update_cannot_null_a_field_every_product_has(
+    api: httpx.AsyncClient, db: TestDatabase, field: str
+) -> None:
+    await api.post("/products", json=product())
+    before = (await api.get("/products/SKU-1")).json()
+
+    response = await api.patch("/products/SKU-1", json={field: None})
+
+    assert response.status_code == 422, response.text  # was a 500 from the database's NOT NULL (schemathesis)
+    assert f"body.{field}" in [detail["field"] for detail in response.json()["error"]["details"]]
+    assert (await api.get("/products/SKU-1")).json() == before
+
+
 @pytest.mark.parametrize(
     ("path", "params"),
     [("/products", {"limit": 0}), ("/products", {"limit": 501}), ("/products", {"sort": "price"}),
