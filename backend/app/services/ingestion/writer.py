@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Customer, Order, OrderLine, Product, Seller
@@ -41,12 +41,27 @@ WHERE products.catalog_date IS NULL OR excluded.catalog_date >= products.catalog
 """
 ORDER_COLUMNS = (
     "order_id", "order_date", "customer_id", "seller_id", "status", "payment_method", "discount",
-    "tax", "shipping_cost", "total_amount", "city", "state", "country", "source",
+    "tax", "shipping_cost", "total_amount", "city", "state", "country",
 )  # fmt: skip
 LINE_COLUMNS = (
-    "order_id", "line_number", "order_date", "status", "sku", "product_name", "category", "brand", "quantity",
-    "unit_price", "line_total",
+    "order_id", "order_date", "status", "sku", "product_name", "category", "brand", "quantity", "unit_price",
 )  # fmt: skip
+# The accepted rows' columns that orders and order lines are written from, with their types.
+STAGED_COLUMNS = {
+    **{column: OrderLine.__table__.c[column].type for column in LINE_COLUMNS},
+    **{column: Order.__table__.c[column].type for column in ORDER_COLUMNS},
+}
+_ORDER_NAMES = ", ".join(ORDER_COLUMNS)
+_LINE_NAMES = ", ".join(LINE_COLUMNS)
+# "WHERE true" keeps SQLite from reading ON CONFLICT as a join's ON clause.
+INSERT_ORDERS = f"""
+INSERT INTO orders ({_ORDER_NAMES}, source) SELECT {_ORDER_NAMES}, 'import' FROM {{staging}} WHERE true {{conflict}}
+"""
+# Each CSV row is a one-line order, so its line carries the whole total.
+INSERT_LINES = f"""
+INSERT INTO order_lines ({_LINE_NAMES}, line_number, line_total)
+SELECT {_LINE_NAMES}, 1, total_amount FROM {{staging}} WHERE true {{conflict}}
+"""
 
 
 def batched(values: Sequence[Any], size: int = IN_LIST_SIZE) -> Iterable[Sequence[Any]]:
@@ -103,15 +118,9 @@ async def write_new_orders(
         ["sku", "name", "category", "brand", "unit_price", "catalog_date", "lead_time_days"],
         on_conflict=PRODUCT_UPSERT,
     )  # fmt: skip
-    orders = rows.assign(source="import")
-    await writer.insert(
-        Order.__table__, orders, ORDER_COLUMNS, on_conflict="" if fresh else "ON CONFLICT (order_id) DO NOTHING"
-    )
-    # Each CSV row is a one-line order, so its line carries the whole total.
-    lines = orders.assign(line_number=1, line_total=orders["total_amount"])
-    await writer.insert(
-        OrderLine.__table__,
-        lines,
-        LINE_COLUMNS,
-        on_conflict="" if fresh else "ON CONFLICT (order_id, line_number) DO NOTHING",
-    )
+    # One staged copy of the rows feeds both tables.
+    async with writer.staged(rows, STAGED_COLUMNS) as staging:
+        conflict = "" if fresh else "ON CONFLICT (order_id) DO NOTHING"
+        await session.execute(text(INSERT_ORDERS.format(staging=staging, conflict=conflict)))
+        conflict = "" if fresh else "ON CONFLICT (order_id, line_number) DO NOTHING"
+        await session.execute(text(INSERT_LINES.format(staging=staging, conflict=conflict)))
