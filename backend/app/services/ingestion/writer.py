@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -70,18 +71,27 @@ def batched(values: Sequence[Any], size: int = IN_LIST_SIZE) -> Iterable[Sequenc
         yield values[start : start + size]
 
 
-def latest_per(rows: pd.DataFrame, key: str, keep_known: Sequence[str] = ()) -> pd.DataFrame:
-    """The newest row per key (by order date, then line).
+def latest_per(rows: pd.DataFrame, key: str, columns: Sequence[str], keep_known: Sequence[str] = ()) -> pd.DataFrame:
+    """The newest row per key (by order date, then line), in `columns`.
 
     Columns in `keep_known` take the newest non-empty value instead: a newer row without a
     name does not erase the name an older row gave.
     """
-    ordered = rows.sort_values(["order_date", "line"], kind="stable")
-    latest = ordered.drop_duplicates(key, keep="last").set_index(key)
+    codes, _ = pd.factorize(rows[key])
+    when = (rows["order_date"].to_numpy().view("int64"), rows["line"].to_numpy())
+    latest = rows[list(columns)].take(_last_per_code(codes, *when)).reset_index(drop=True)
     for column in keep_known:
-        known = ordered.dropna(subset=[column]).drop_duplicates(key, keep="last").set_index(key)[column]
-        latest[column] = latest[column].fillna(known)
-    return latest.reset_index()
+        # Sorting the empty values first makes the last one per key the newest known value.
+        known = rows[column].notna().to_numpy()
+        latest[column] = rows[column].take(_last_per_code(codes, known, *when)).to_numpy()
+    return latest
+
+
+def _last_per_code(codes: np.ndarray, *order: np.ndarray) -> np.ndarray:
+    """Row position of the last row of each code (in code order) when rows are sorted by `order`."""
+    ranked = np.lexsort((*reversed(order), codes))
+    ranked_codes = codes[ranked]
+    return ranked[np.append(ranked_codes[1:] != ranked_codes[:-1], True)]
 
 
 async def existing_order_ids(session: AsyncSession, order_ids: Sequence[str]) -> set[str]:
@@ -102,7 +112,10 @@ async def write_new_orders(
     clash and the inserts skip the conflict check.
     """
     writer = BulkWriter(session)
-    customers = latest_per(rows, "customer_id", keep_known=("customer_name",))
+    customers = latest_per(
+        rows, "customer_id", ["customer_id", "customer_name", "city", "state", "country", "order_date"],
+        keep_known=("customer_name",),
+    )  # fmt: skip
     customers = customers.rename(columns={"customer_name": "name", "order_date": "profile_date"})
     await writer.insert(
         Customer.__table__, customers, ["customer_id", "name", "city", "state", "country", "profile_date"],
@@ -110,7 +123,9 @@ async def write_new_orders(
     )  # fmt: skip
     sellers = pd.DataFrame({"seller_id": rows["seller_id"].dropna().unique()})
     await writer.insert(Seller.__table__, sellers, ["seller_id"], on_conflict="ON CONFLICT (seller_id) DO NOTHING")
-    products = latest_per(rows, "sku", keep_known=("brand",))
+    products = latest_per(
+        rows, "sku", ["sku", "product_name", "category", "brand", "unit_price", "order_date"], keep_known=("brand",)
+    )
     products = products.rename(columns={"product_name": "name", "order_date": "catalog_date"})
     products["lead_time_days"] = default_lead_time_days
     await writer.insert(
