@@ -90,7 +90,7 @@ class BulkWriter:
         self.dialect = session.get_bind().dialect.name
 
     @property
-    def copies(self) -> bool:
+    def inserts_by_copy(self) -> bool:
         """Whether `insert` without ON CONFLICT is a COPY (PostgreSQL), the cheapest way to fill a table."""
         return self.dialect == "postgresql"
 
@@ -133,10 +133,11 @@ class BulkWriter:
 
     @asynccontextmanager
     async def staged(self, frame: pd.DataFrame, columns: Mapping[str, TypeEngine[Any]]) -> AsyncIterator[str]:
-        """The frame's `columns` (name -> type) in a temporary table, named by the block, for INSERT ... SELECT.
+        """The frame's `columns` (name -> type) in a temporary table, whose name the block gets.
 
-        The table is dropped after the block; if the transaction fails instead, its rollback
-        removes the table on both dialects.
+        For INSERT ... SELECT statements that read one copy of the rows. The table is dropped
+        after the block; if the transaction fails instead, its rollback removes the table on
+        both dialects.
         """
         names = ", ".join(columns)
         staging = f"_staged_{zlib.crc32(names.encode()):08x}"

@@ -62,8 +62,8 @@ class _Load:
         return rows
 
     def _drop_repeated_order_ids(self, rows: pd.DataFrame) -> pd.DataFrame:
-        # One dict lookup per row: a file's OrderIDs are remembered across chunks, and a
-        # dict is the one structure that grows with them at constant cost per row.
+        # first_line_of holds every OrderID seen so far in the file with its first line; one
+        # setdefault per row finds repeats within the chunk and across chunks alike.
         first_line_of = self.first_line_of
         firsts = [
             first_line_of.setdefault(order_id, line)

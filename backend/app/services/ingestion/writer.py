@@ -2,7 +2,9 @@
 
 Upserts keep the newest facts: a customer's or product's attributes are replaced only by a
 row dated on or after the one they came from, so files loaded in any order converge on the
-same catalogue. Orders are inserted once per OrderID; a repeat is left untouched.
+same catalogue. Orders are inserted once per OrderID; a repeat is left untouched. Orders and
+their lines are written from one staged copy of a chunk by INSERT ... SELECT, except into a
+PostgreSQL database's empty history tables, which COPY fills directly.
 """
 
 from __future__ import annotations
@@ -133,7 +135,7 @@ async def write_new_orders(
         ["sku", "name", "category", "brand", "unit_price", "catalog_date", "lead_time_days"],
         on_conflict=PRODUCT_UPSERT,
     )  # fmt: skip
-    if fresh and writer.copies:
+    if fresh and writer.inserts_by_copy:
         # Nothing to skip in empty, locked tables: COPY straight into both, which costs
         # PostgreSQL a quarter less than staging the rows once and inserting them twice.
         # The values are the ones INSERT_ORDERS and INSERT_LINES select.
