@@ -18,6 +18,7 @@ class CatalogTracker:
 
     def __init__(self) -> None:
         self._product_facts: list[pd.DataFrame] = []
+        self._all_facts: pd.DataFrame | None = None
         self._customer_names: list[pd.DataFrame] = []
         self._customers: list[pd.Series] = []
         self._sellers: list[pd.Series] = []
@@ -29,6 +30,7 @@ class CatalogTracker:
         """Record the accepted rows of one chunk."""
         if rows.empty:
             return
+        self._all_facts = None
         self._product_facts.append(rows[["sku", *PRODUCT_FACTS]].drop_duplicates())
         self._customer_names.append(rows[["customer_id", "customer_name"]].dropna().drop_duplicates())
         self._customers.append(rows["customer_id"].drop_duplicates())
@@ -40,9 +42,14 @@ class CatalogTracker:
         self.last_date = last if self.last_date is None else max(self.last_date, last)
 
     def _facts(self) -> pd.DataFrame:
-        if not self._product_facts:
-            return pd.DataFrame(columns=["sku", *PRODUCT_FACTS])
-        return pd.concat(self._product_facts, ignore_index=True).drop_duplicates()
+        # Concatenated once, when the first question is asked after the load.
+        if self._all_facts is None:
+            self._all_facts = (
+                pd.concat(self._product_facts, ignore_index=True).drop_duplicates()
+                if self._product_facts
+                else pd.DataFrame(columns=["sku", *PRODUCT_FACTS])
+            )
+        return self._all_facts
 
     def conflicted_skus(self) -> list[str]:
         """ProductIDs the file gives more than one name, category or brand."""
@@ -55,15 +62,15 @@ class CatalogTracker:
         facts = self._facts()
         facts = facts[facts["sku"].isin(conflicted)]
         values = {
-            column: facts.dropna(subset=[column]).groupby("sku")[column].agg(lambda v: sorted(set(v)))
+            column: {sku: sorted(set(group.dropna())) for sku, group in facts.groupby("sku")[column]}
             for column in PRODUCT_FACTS
         }
         return [
             ProductConflict(
                 sku=sku,
-                names=values["product_name"].get(sku, []),
-                categories=values["category"].get(sku, []),
-                brands=values["brand"].get(sku, []),
+                names=values["product_name"][sku],
+                categories=values["category"][sku],
+                brands=values["brand"][sku],
                 kept_name=kept[sku][0],
                 kept_category=kept[sku][1],
                 kept_brand=kept[sku][2],

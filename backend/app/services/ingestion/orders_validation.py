@@ -11,6 +11,8 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from app.services.ingestion.csv_source import Chunk
 
@@ -33,6 +35,9 @@ MAX_QUANTITY = 1_000_000
 # "more than a cent": the parts are rounded to cents, plus room for binary floating point.
 TOLERANCE = 0.01 + 1e-6
 EARLIEST_DATE = pd.Timestamp("1970-01-01")
+# A decimal number, optionally signed, with an optional exponent (what pandas.to_numeric
+# reads as a finite number, without its detour through Python objects).
+NUMBER = r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$"
 
 
 @dataclass
@@ -96,13 +101,19 @@ def _parse_dates(frame: pd.DataFrame, problems: _Problems, today: date) -> pd.Se
     return parsed.dt.normalize()
 
 
+def _to_float(text: pd.Series) -> pd.Series:
+    """float64 values of the text, NaN where it is not a number."""
+    arrow = pa.array(text.array)
+    values = pc.cast(pc.if_else(pc.match_substring_regex(arrow, NUMBER), arrow, None), pa.float64())
+    return pd.Series(values.to_numpy(zero_copy_only=False), index=text.index)
+
+
 def _parse_numbers(frame: pd.DataFrame, problems: _Problems) -> dict[str, pd.Series]:
     numbers: dict[str, pd.Series] = {}
     for column in ("Quantity", "UnitPrice", "TotalAmount", *OPTIONAL_AMOUNTS):
         raw = frame[column]
         empty = raw == ""
-        # float64 with NaN for missing, whatever string dtype the reader produced.
-        value = pd.to_numeric(raw.where(~empty), errors="coerce").astype("float64")
+        value = _to_float(raw)
         if column in OPTIONAL_AMOUNTS:
             value = value.where(~empty, 0.0)
         else:
@@ -194,9 +205,6 @@ def validate_orders(chunk: Chunk, *, today: date) -> ValidatedChunk:
         }
     )[good].reset_index(drop=True)
     rows["quantity"] = rows["quantity"].astype("int64")
-    # Plain Python strings from here on: the writers hand them to the driver one by one.
-    text = [column for column, dtype in rows.dtypes.items() if isinstance(dtype, pd.StringDtype)]
-    rows[text] = rows[text].astype(object)
 
     result = ValidatedChunk(rows=rows)
     for line, column, value, reason in sorted(problems.items, key=lambda item: item[0]):

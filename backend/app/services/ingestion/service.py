@@ -13,6 +13,7 @@ from contextlib import AsyncExitStack, suppress
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -61,26 +62,27 @@ class _Load:
         return rows
 
     def _drop_repeated_order_ids(self, rows: pd.DataFrame) -> pd.DataFrame:
-        earlier = rows["order_id"].map(self.first_line_of)
-        within = rows["order_id"].duplicated()
-        first_in_chunk = rows.drop_duplicates("order_id").set_index("order_id")["line"]
-        first = earlier.fillna(rows["order_id"].map(first_in_chunk)).astype("int64")
-        repeat = earlier.notna() | within
+        # first_line_of holds every OrderID seen so far in the file with its first line; one
+        # setdefault per row finds repeats within the chunk and across chunks alike.
+        first_line_of = self.first_line_of
+        firsts = [
+            first_line_of.setdefault(order_id, line)
+            for order_id, line in zip(rows["order_id"].tolist(), rows["line"].tolist(), strict=True)
+        ]
+        repeat = rows["line"].to_numpy() != np.asarray(firsts, dtype=np.int64)
         problems = [
             {
                 "line": int(line),
                 "column": "OrderID",
                 "value": order_id,
-                "reason": f"OrderID already appears on line {int(first_line)}",
+                "reason": f"OrderID already appears on line {first}",
             }
-            for line, order_id, first_line in zip(
-                rows["line"][repeat], rows["order_id"][repeat], first[repeat], strict=True
+            for line, order_id, first in zip(
+                rows["line"][repeat], rows["order_id"][repeat], np.asarray(firsts)[repeat], strict=True
             )
         ]
         self.reject(problems, len(problems))
-        unique = rows[~repeat]
-        self.first_line_of.update(zip(unique["order_id"], unique["line"], strict=True))
-        return unique
+        return rows[~repeat]
 
 
 def _next_accepted(load: _Load, chunks: Iterator[Chunk], today: date) -> pd.DataFrame | None:

@@ -67,3 +67,29 @@ def test_invalid_utf8_after_the_first_block_is_unusable(tmp_path: Path) -> None:
     path.write_bytes(b"a,b,c\n" + b"1,2,3\n" * 20_000 + b"4,\xff,6\n")
     with pytest.raises(UnusableFile, match="UTF-8"):
         list(CsvSource(path, COLUMNS).chunks(1_000))
+
+
+def test_a_first_row_wider_than_the_header_is_reported_and_shifts_nothing(tmp_path: Path) -> None:
+    # pandas, given fewer names than the first row has fields, takes the first field for an
+    # index and shifts every row one column left; and with one field too many it may drop it.
+    path = tmp_path / "f.csv"
+    path.write_text("a,b,c\n1,2,3,4\n5,6,7\n8,9,10,\n11,12\n")
+
+    rows, lines, misshapen = rows_and_lines(path)
+
+    assert rows == [["5", "6", "7"], ["11", "12", ""]]
+    assert lines == [3, 5]
+    assert misshapen == [(2, 4), (4, 4)]
+
+
+def test_lines_are_counted_across_scan_blocks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The layout scan reads the file in blocks; a line cut by a block boundary still counts once.
+    monkeypatch.setattr("app.services.ingestion.csv_source.SCAN_BYTES", 7)
+    path = tmp_path / "f.csv"
+    path.write_text('a,b,c\n1,2,3\n\n"x,y",5,6\n7,8,9,10\n11,12,13')
+
+    rows, lines, misshapen = rows_and_lines(path)
+
+    assert rows == [["1", "2", "3"], ["x,y", "5", "6"], ["11", "12", "13"]]
+    assert lines == [2, 4, 6]
+    assert misshapen == [(5, 4)]
