@@ -33,6 +33,14 @@ def serve(
     workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes (one per core serves the most).")] = 1,
 ) -> None:
     """Serve the API (docs at /docs); an embedded SQLite database is migrated first."""
+    if workers > 1 and not load_settings().redis_enabled:
+        # Each worker process has its own sockets and its own outbox relay: an event one of them
+        # publishes in-process would never reach the clients connected to the others.
+        console.print(
+            f"[red]--workers {workers} needs REDIS_ENABLED=true[/red] (and REDIS_URL), so that every worker's "
+            "WebSocket and SSE clients get every event; or serve with --workers 1."
+        )
+        raise typer.Exit(2)
     run(_prepare())
     console.print(f"Serving on http://{host}:{port} (API docs: http://{host}:{port}/docs)")
     uvicorn.run(
