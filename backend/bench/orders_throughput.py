@@ -7,7 +7,8 @@ over the products and customers) two ways, 16 connections each:
   the latency there is mostly the queue of 16 (Little's law);
 - open loop at --rate orders/s (bench.paced): requests sent on a fixed schedule, latency
   counted from when each was due: the latency a till sees at that load.
-GET /health under wrk is the reference measured in the same run. wrk (Debian package `wrk`)
+GET /health under wrk is the reference measured in the same run. With --workers above 1
+the events fan out through Redis on 127.0.0.1:6379, as `serve` requires. wrk (Debian package `wrk`)
 is the closed-loop load generator because a Python client tops out below what the server
 does; without wrk the script says so and stops. Medians over --runs.
 Run: cd backend && python -m bench.orders_throughput [--seconds 10] [--runs 3] [--workers 1] [--rate 300]
@@ -19,6 +20,7 @@ import argparse
 import asyncio
 import statistics
 import sys
+import uuid
 
 import httpx
 
@@ -57,7 +59,9 @@ def _order_request(url: str):
 
 async def _one_run(backend: str, seconds: int, connections: int, workers: int, rate: float) -> dict[str, dict]:
     async with fresh_database(backend) as (database_url, _engine):
-        with served_app(database_url, AUTH_ENABLED="false", WORKERS=str(workers)) as url:
+        # Several workers fan events out through Redis (serve refuses them without it).
+        fanout = {"REDIS_ENABLED": "true", "REDIS_CHANNEL_PREFIX": f"bench-{uuid.uuid4().hex[:8]}"} if workers > 1 else {}
+        with served_app(database_url, AUTH_ENABLED="false", WORKERS=str(workers), **fanout) as url:
             await _seed(url)
             wrk_load(f"{url}/orders", seconds=2, connections=connections, script=ORDER_SCRIPT)  # warm-up
             closed = wrk_load(f"{url}/orders", seconds=seconds, connections=connections, script=ORDER_SCRIPT)
