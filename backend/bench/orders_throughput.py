@@ -60,7 +60,9 @@ def _order_request(url: str):
 async def _one_run(backend: str, seconds: int, connections: int, workers: int, rate: float) -> dict[str, dict]:
     async with fresh_database(backend) as (database_url, _engine):
         # Several workers fan events out through Redis (serve refuses them without it).
-        fanout = {"REDIS_ENABLED": "true", "REDIS_CHANNEL_PREFIX": f"bench-{uuid.uuid4().hex[:8]}"} if workers > 1 else {}
+        fanout = (
+            {"REDIS_ENABLED": "true", "REDIS_CHANNEL_PREFIX": f"bench-{uuid.uuid4().hex[:8]}"} if workers > 1 else {}
+        )
         with served_app(database_url, AUTH_ENABLED="false", WORKERS=str(workers), **fanout) as url:
             await _seed(url)
             wrk_load(f"{url}/orders", seconds=2, connections=connections, script=ORDER_SCRIPT)  # warm-up

@@ -91,4 +91,6 @@ async def paced_load(
     elapsed = time.monotonic() - started
     for _reader, writer in streams:
         writer.close()
-    return PacedResult(offered_per_second=rate, completed=len(latencies), errors=errors, seconds=elapsed, latencies=latencies)
+    return PacedResult(
+        offered_per_second=rate, completed=len(latencies), errors=errors, seconds=elapsed, latencies=latencies
+    )

@@ -137,12 +137,13 @@ async def place_order(session: AsyncSession, data: OrderCreate, *, tax_rate: Dec
         total_amount=float(total), items=items,
     )  # fmt: skip
     events = [(envelope("order.created", created), order_key(item.sku for item in data.items)), *events]
+    parties = _party_rows(session.get_bind().dialect.name, data, now)
     # One round trip on PostgreSQL for all of it, after the one that took the stock.
     await insert_together(
         session,
         [
-            *_party_rows(session.get_bind().dialect.name, data, now), (_INSERT_ORDER, [order_row]), (_INSERT_LINES, line_rows),
-            movement_rows(taken), outbox_rows(session, events),
+            *parties, (_INSERT_ORDER, [order_row]), (_INSERT_LINES, line_rows), movement_rows(taken),
+            outbox_rows(session, events),
         ],
     )  # fmt: skip
     return OrderOut.model_validate({**order_row, "items": line_rows})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
@@ -13,7 +13,7 @@ from app.models.orders import Order, OrderLine
 from app.services.writes import insert_together
 from tests.support.databases import TestDatabase
 
-NOW = datetime(2026, 12, 1, 9, 30, tzinfo=timezone.utc)
+NOW = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -26,7 +26,9 @@ async def shop(db: TestDatabase) -> TestDatabase:
 
 
 def _order_writes(order_id: str, event_ids: list[str]):
-    customer = {"customer_id": f"C-{order_id}", "name": "Ada", "city": None, "state": None, "country": None, "created_at": NOW}
+    customer = {
+        "customer_id": f"C-{order_id}", "name": "Ada", "city": None, "state": None, "country": None, "created_at": NOW,
+    }  # fmt: skip
     order = {
         "order_id": order_id, "order_date": date(2026, 12, 1), "customer_id": f"C-{order_id}", "seller_id": None,
         "status": "Processing", "payment_method": None, "discount": 0, "tax": 0, "shipping_cost": 0,
