@@ -6,6 +6,7 @@ import asyncio
 import os
 import re
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -104,13 +105,20 @@ def served_process(database_url: str, **environment: str) -> Iterator[tuple[str,
     # it opens) and then blocks the server mid-benchmark.
     url = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log)
+        # Its own process group, so that worker processes go with it even if the supervisor hangs.
+        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
         try:
             _wait_until_healthy(process, url, log)
             yield url, process.pid
         finally:
             process.terminate()
-            process.wait(timeout=30)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                log.seek(0)
+                tail = log.read().decode(errors="replace")[-3000:]
+                console.print(f"[red]the app did not stop within 30 s of SIGTERM; killed. Its log ends:[/red]\n{tail}")
 
 
 def _wait_until_healthy(process: subprocess.Popen, url: str, log: IO[bytes]) -> None:
