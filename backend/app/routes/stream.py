@@ -75,7 +75,7 @@ async def websocket_stream(
         try:
             if writer is not None and not stream.too_slow:
                 stream.send_directly(writer)
-                await _watch_direct(websocket, stream, heartbeat, receiver, writer)
+                await _watch_direct(websocket, stream, receiver, writer)
             else:
                 await _send_live(websocket, stream, heartbeat, receiver)
         finally:
@@ -88,14 +88,13 @@ async def websocket_stream(
 
 
 async def _watch_direct(
-    websocket: WebSocket, stream: ClientStream, heartbeat: float, receiver: asyncio.Task[None], writer: SocketWriter
+    websocket: WebSocket, stream: ClientStream, receiver: asyncio.Task[None], writer: SocketWriter
 ) -> None:
-    """While the hub writes events straight to the socket: a ping each heartbeat, until the client leaves or
-    falls too far behind. Woken by either, so a thousand idle sockets cost one timer each per heartbeat."""
+    """While the hub writes events and heartbeats straight to the socket: sleep until the client leaves or
+    falls too far behind (no timer, no wake-up per event)."""
     receiver.add_done_callback(lambda _task: stream.wake())
     while not receiver.done() and not stream.too_slow:
-        if not await stream.rest(heartbeat):
-            await websocket.send_json({"type": "ping"})
+        await stream.rest()
     if stream.too_slow:
         # A client that reads nothing never takes the close frame from behind its buffered events:
         # it is cut off once it had the time to read them.
@@ -202,7 +201,8 @@ def _sse(event: Outgoing) -> str:
 
 @router.get("/status")
 async def stream_status(session: Session, services: Services, _caller: Viewer) -> dict:
-    """Connections per channel on this process, events relayed, the outbox backlog (lag), and backend health."""
+    """Connections per channel on this process (and how many get their events written straight to the socket
+    rather than through ASGI), events relayed, the outbox backlog (lag), and backend health."""
     return {**services.streaming.status(), "outbox": await outbox_lag(session)}
 
 

@@ -96,15 +96,10 @@ class ClientStream:
         """Ends the current `rest`: the client left, or something needs its handler."""
         self._attention.set()
 
-    async def rest(self, wait: float) -> bool:
-        """While events go out directly: sleep until `wake()` or too slow (True), or `wait` seconds (False)."""
-        try:
-            async with asyncio.timeout(wait):
-                await self._attention.wait()
-        except TimeoutError:
-            return False
+    async def rest(self) -> None:
+        """While events (and the hub's heartbeats) go out directly: sleep until `wake()` or too slow."""
+        await self._attention.wait()
         self._attention.clear()
-        return True
 
     @property
     def too_slow(self) -> bool:

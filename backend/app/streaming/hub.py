@@ -43,6 +43,10 @@ class Outgoing:
         return cls(envelope["event_id"], envelope["event_type"], text, text_frame(text.encode()))
 
 
+# The heartbeat, as the sockets written to directly get it (the others' senders send the same JSON).
+PING = Outgoing("", "ping", '{"type":"ping"}', text_frame(b'{"type":"ping"}'))
+
+
 @dataclass(eq=False)
 class Subscriber:
     """One connected client: its channels, and either the events waiting to be sent to it or,
@@ -86,10 +90,10 @@ class Hub:
         self._recent[event_id] = None
         if len(self._recent) > self._remembered:
             self._recent.popitem(last=False)
-        targets = set(channels_of(envelope.get("event_type", "")))
+        targets = channels_of(envelope.get("event_type", ""))
         outgoing: Outgoing | None = None
         for subscriber in list(self._subscribers):
-            if subscriber.slow or not (subscriber.channels & targets):
+            if subscriber.slow or subscriber.channels.isdisjoint(targets):
                 continue
             outgoing = outgoing or Outgoing.of(envelope)
             if subscriber.send_now is not None:
@@ -102,6 +106,13 @@ class Hub:
                 subscriber.queue.put_nowait(outgoing)
                 self.delivered += 1
             except asyncio.QueueFull:
+                self.mark_slow(subscriber)
+
+    def ping(self) -> None:
+        """The heartbeat of every socket written to directly, in one pass: one timer for all of them rather
+        than one per socket, whose handles lived long enough to reach the oldest GC generation."""
+        for subscriber in list(self._subscribers):
+            if subscriber.send_now is not None and not subscriber.slow and not subscriber.send_now(PING):
                 self.mark_slow(subscriber)
 
     def mark_slow(self, subscriber: Subscriber) -> None:
@@ -118,3 +129,8 @@ class Hub:
     @property
     def connections(self) -> int:
         return len(self._subscribers)
+
+    @property
+    def written_directly(self) -> int:
+        """Connections whose events are written straight to their transport (the rest go through ASGI)."""
+        return sum(subscriber.send_now is not None for subscriber in self._subscribers)

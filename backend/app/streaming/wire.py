@@ -11,16 +11,21 @@ This works only where it is safe, and everything else keeps the normal ASGI send
 - no extension was negotiated: with permessage-deflate each socket has its own compressor and the
   frame bytes differ per socket;
 - the handshake is done and no close frame has gone either way.
-Only data frames go this way; the handshake, control messages (welcome, pong, ping, errors) and
-the closing handshake stay on ASGI. Both share the one transport on one event loop, and each
+Only events and the hub's heartbeat pings go this way; the handshake, the replies to a client
+(welcome, pong, subscribed, errors) and the closing handshake stay on ASGI. Both share the one transport on one event loop, and each
 write is a whole frame, so frames never interleave.
 
 The transport's buffer is the client's bounded queue: a client with more than `limit` events
 waiting there (the kernel's socket buffer already full) is too slow, and is told and closed.
+The kernel's share is capped too (KERNEL_SEND_BUFFER), on every socket of uvicorn's: left to
+itself, Linux grows a socket's send buffer up to tcp_wmem's maximum (4 MB on these machines) for
+a client that stopped reading, so a thousand stalled browsers could hold gigabytes before any
+bound of ours noticed one.
 """
 
 from __future__ import annotations
 
+import socket
 import struct
 from typing import Any
 
@@ -29,6 +34,9 @@ from websockets.protocol import State
 
 # Where SocketAccess leaves the server's own `send` in a WebSocket's scope.
 RAW_SEND = "inventory.raw_send"
+# Bytes the kernel may hold for one WebSocket (Linux doubles it): live events are small and few, so
+# this is hundreds of them, and 1,000 sockets hold at most 128 MB.
+KERNEL_SEND_BUFFER = 64 * 1024
 
 
 def text_frame(payload: bytes) -> bytes:
@@ -81,10 +89,13 @@ class SocketWriter:
 
     @classmethod
     def of(cls, scope: Scope, *, limit: int) -> SocketWriter | None:
-        """The writer for this accepted socket, or None where only the ASGI send is safe."""
+        """The writer for this accepted socket, or None where only the ASGI send is safe.
+
+        Either way a socket of uvicorn's gets its kernel send buffer capped (KERNEL_SEND_BUFFER)."""
         protocol = getattr(scope.get("extensions", {}).get(RAW_SEND), "__self__", None)
         if _SANSIO is None or type(protocol) is not _SANSIO:
             return None
+        _cap_kernel_buffer(protocol.transport)
         if protocol.conn.extensions or not protocol.handshake_complete or protocol.initial_response is not None:
             return None
         return cls(protocol, limit)
@@ -119,3 +130,9 @@ class SocketWriter:
     def abort(self) -> None:
         """Drop the connection without flushing (a client that reads nothing never lets a close through)."""
         self._transport.abort()
+
+
+def _cap_kernel_buffer(transport: Any) -> None:
+    raw = transport.get_extra_info("socket")
+    if raw is not None and raw.family in (socket.AF_INET, socket.AF_INET6):
+        raw.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, KERNEL_SEND_BUFFER)
