@@ -1,9 +1,11 @@
 """Live events written straight to each WebSocket's transport, around ASGI: one pre-built frame for all sockets.
 
 Through ASGI, every event costs each socket a task wake-up, Starlette's and our middleware's send
-wrappers, and uvicorn building the same frame again: about 60 µs a socket, 60 ms for 1,000 sockets.
-Here the frame is built once per event (`text_frame`) and the hub hands it to every socket's
-transport in one synchronous pass, about 5 µs a socket.
+wrappers, and uvicorn building the same frame again. Here the frame is built once per event
+(`text_frame`) and the hub hands it to every socket's transport in one synchronous pass: 0.6 µs of
+Python a socket; the rest (about 13 µs a socket on the 2-core development machine) is the kernel's
+send and its waking of the reader. 1,000 clients, measured side by side: the last one had an event
+after 29 ms (median; p99 54 ms) written directly, 67 ms (p99 170 ms) through ASGI.
 
 This works only where it is safe, and everything else keeps the normal ASGI send:
 - the server is uvicorn with its default WebSocket protocol (websockets' sans-I/O one, `ws="auto"`),
@@ -12,8 +14,8 @@ This works only where it is safe, and everything else keeps the normal ASGI send
   frame bytes differ per socket;
 - the handshake is done and no close frame has gone either way.
 Only events and the hub's heartbeat pings go this way; the handshake, the replies to a client
-(welcome, pong, subscribed, errors) and the closing handshake stay on ASGI. Both share the one transport on one event loop, and each
-write is a whole frame, so frames never interleave.
+(welcome, pong, subscribed, errors) and the closing handshake stay on ASGI. Both share the one
+transport on one event loop, and each write is a whole frame, so frames never interleave.
 
 The transport's buffer is the client's bounded queue: a client with more than `limit` events
 waiting there (the kernel's socket buffer already full) is too slow, and is told and closed.
@@ -25,6 +27,7 @@ bound of ours noticed one.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import struct
 from typing import Any
@@ -124,7 +127,9 @@ class SocketWriter:
                 return False
         else:
             self._waiting = 0
-        self._transport.write(frame)
+        # A connection that died under us: its handler hears of it and ends.
+        with contextlib.suppress(RuntimeError, OSError):
+            self._transport.write(frame)
         return True
 
     def abort(self) -> None:
