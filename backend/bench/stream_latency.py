@@ -41,14 +41,40 @@ from tests.support.brokers import MockKafka
 CLIENT_PROCESSES = 4
 
 
-async def _listen(url: str, clients: int, expected: int, ready: multiprocessing.Event, out, lean: bool) -> None:
+def _listen_lean(url: str, clients: int, expected: int, ready: multiprocessing.Event, out) -> None:
     """`clients` sockets on channel orders; report ({order_id: [arrival, ...]}, CPU seconds) once all arrived
     or it went quiet. The CPU seconds are this process's while it waited for events."""
-    arrivals: dict[str, list[float]] = {}
-    connected = await (_connect_lean if lean else _connect_websockets)(f"{url}/stream/ws?channels=orders", clients)
+    sockets = [ws_client.EventSocket(f"{url}/stream/ws?channels=orders") for _ in range(clients)]
+    welcomed = 0
+
+    def welcome(_payload: bytes, _arrived_at: float) -> None:
+        nonlocal welcomed
+        welcomed += 1
+
+    ws_client.read_until(sockets, welcome, lambda: welcomed == clients, time.monotonic() + 60)
     ready.set()
+    arrivals: dict[str, list[float]] = {}
+    seen = 0
+
+    def record(payload: bytes, arrived_at: float) -> None:
+        nonlocal seen
+        seen += _record(arrivals, payload, arrived_at)
+
     cpu_started = time.process_time()
     # Whatever has not arrived within 30 s of the last order is counted as lost.
+    ws_client.read_until(sockets, record, lambda: seen == expected * clients, time.monotonic() + 30 + expected * 0.2)
+    cpu_seconds = time.process_time() - cpu_started
+    for socket in sockets:
+        socket.close()
+    out.send((arrivals, cpu_seconds))
+
+
+async def _listen_websockets(url: str, clients: int, expected: int, ready: multiprocessing.Event, out) -> None:
+    """The same with the `websockets` package's clients."""
+    arrivals: dict[str, list[float]] = {}
+    connected = await _connect_websockets(f"{url}/stream/ws?channels=orders", clients)
+    ready.set()
+    cpu_started = time.process_time()
     with contextlib.suppress(TimeoutError):
         async with asyncio.timeout(30 + expected * 0.2):
             await connected.receive(expected, arrivals)
@@ -63,45 +89,6 @@ def _record(arrivals: dict[str, list[float]], message: str | bytes, arrived_at: 
         return False
     arrivals.setdefault(event["data"]["order_id"], []).append(arrived_at)
     return True
-
-
-class _LeanClients:
-    """bench.ws_client sockets: each message is parsed in the callback that reads it."""
-
-    def __init__(self, clients: int) -> None:
-        self.sockets: list[ws_client.EventSocket] = []
-        self._welcomes = clients
-        self.all_welcomed = asyncio.get_running_loop().create_future()
-        self._arrivals: dict[str, list[float]] | None = None
-        self._seen = self._wanted = 0
-        self._all_in: asyncio.Future[None] | None = None
-
-    def on_message(self, payload: bytes, arrived_at: float) -> None:
-        if self._arrivals is None:
-            self._welcomes -= 1
-            if not self._welcomes:
-                self.all_welcomed.set_result(None)
-        elif _record(self._arrivals, payload, arrived_at):
-            self._seen += 1
-            if self._seen == self._wanted:
-                self._all_in.set_result(None)
-
-    async def receive(self, expected: int, arrivals: dict[str, list[float]]) -> None:
-        self._all_in = asyncio.get_running_loop().create_future()
-        self._arrivals, self._wanted = arrivals, expected * len(self.sockets)
-        await self._all_in
-
-    async def close(self) -> None:
-        for socket in self.sockets:
-            socket.close()
-        await asyncio.wait([socket.closed for socket in self.sockets], timeout=10)
-
-
-async def _connect_lean(url: str, clients: int) -> _LeanClients:
-    group = _LeanClients(clients)
-    group.sockets = [await ws_client.connect(url, group.on_message) for _ in range(clients)]
-    await group.all_welcomed
-    return group
 
 
 class _WebsocketsClients:
@@ -137,7 +124,10 @@ async def _connect_websockets(url: str, clients: int) -> _WebsocketsClients:
 
 
 def _client_process(url: str, clients: int, expected: int, ready, out, lean: bool) -> None:
-    asyncio.run(_listen(url, clients, expected, ready, out, lean))
+    if lean:
+        _listen_lean(url, clients, expected, ready, out)
+    else:
+        asyncio.run(_listen_websockets(url, clients, expected, ready, out))
 
 
 async def _place_orders(url: str, orders: int) -> dict[str, float]:
