@@ -8,7 +8,7 @@ read 1,000 sockets fast enough to measure the server rather than itself), and ea
 arrival with the machine's monotonic clock, which all processes share.
 
 The clients are real WebSocket clients over TCP that parse every event's JSON: by default the
-lean bench.ws_client (about 20 µs of client CPU an event, against about 35 µs with the
+lean bench.ws_client (about 20 µs of client CPU an event, against about 36 µs with the
 `websockets` package, `--client websockets`). The client processes share the machine's cores with
 the server, so what they spend is what the server does not get: the table shows it per event,
 with the load average, since other work on the machine moves these figures more than anything.
