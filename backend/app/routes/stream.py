@@ -31,6 +31,8 @@ ChannelsQuery = Annotated[
     str | None, Query(max_length=200, description="Comma-separated: orders, stock, alerts, forecasts (default: all).")
 ]
 LastEventQuery = Annotated[str | None, Query(max_length=64, description="Resume after this event id.")]
+# How long a client told it is too slow has to read what was already written before it is cut off.
+SLOW_CLIENT_GRACE_SECONDS = 10.0
 
 
 class AlertIn(BaseModel):
@@ -119,9 +121,6 @@ async def _send_live(
         elif loop.time() - last_ping >= heartbeat:
             await websocket.send_json({"type": "ping"})
             last_ping = loop.time()
-
-
-SLOW_CLIENT_GRACE_SECONDS = 10.0
 
 
 async def _drop_slow(websocket: WebSocket) -> None:
