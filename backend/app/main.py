@@ -19,6 +19,7 @@ from app.routes.errors import install_error_handlers
 from app.routes.middleware import REQUEST_ID, BodyLimit, RequestLog
 from app.services.forecasting.runner import TrainingRunner, fit_workers
 from app.streaming.runtime import Streaming
+from app.streaming.wire import SocketAccess
 
 
 def _lifespan(settings: Settings):
@@ -87,3 +88,5 @@ def _install_hardening(app: FastAPI, settings: Settings) -> None:
         upload_paths=UPLOAD_PATHS,
     )
     app.add_middleware(RequestLog)
+    # Outermost of ours: live events are written to each WebSocket's transport, found behind the server's send.
+    app.add_middleware(SocketAccess)

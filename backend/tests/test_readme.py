@@ -50,7 +50,7 @@ def test_configuration_table_has_a_row_per_setting_with_its_meaning() -> None:
 
 def test_every_benchmark_script_is_listed_with_its_command() -> None:
     benchmarks = section("Benchmarks")
-    # Scripts are the modules that run as one; the others (common, paced) are their shared parts.
+    # A script runs as `python -m bench.NAME`; helper modules (common, paced, ws_client) have no __main__ block.
     modules = (ROOT / "backend" / "bench").glob("*.py")
     scripts = sorted(path.stem for path in modules if 'if __name__ == "__main__":' in path.read_text())
     assert scripts

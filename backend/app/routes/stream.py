@@ -24,12 +24,15 @@ from app.services.alerts import broadcast_alert
 from app.streaming.clients import ClientStream, parse_channels
 from app.streaming.hub import Outgoing
 from app.streaming.relay import outbox_lag
+from app.streaming.wire import SocketWriter
 
 router = APIRouter(prefix="/stream", tags=["stream"], responses=GUARDED)
 ChannelsQuery = Annotated[
     str | None, Query(max_length=200, description="Comma-separated: orders, stock, alerts, forecasts (default: all).")
 ]
 LastEventQuery = Annotated[str | None, Query(max_length=64, description="Resume after this event id.")]
+# How long a client told it is too slow has to read what was already written before it is cut off.
+SLOW_CLIENT_GRACE_SECONDS = 10.0
 
 
 class AlertIn(BaseModel):
@@ -70,8 +73,13 @@ async def websocket_stream(
         if last_event_id:
             await websocket.send_json({"type": "resumed", "count": len(missed), "complete": complete})
         receiver = asyncio.create_task(_receive(websocket, stream))
+        writer = SocketWriter.of(websocket.scope, limit=services.settings.stream_client_queue)
         try:
-            await _send_live(websocket, stream, heartbeat, receiver)
+            if writer is not None and not stream.too_slow:
+                stream.send_directly(writer)
+                await _watch_direct(websocket, stream, receiver, writer)
+            else:
+                await _send_live(websocket, stream, heartbeat, receiver)
         finally:
             receiver.cancel()
             await asyncio.gather(receiver, return_exceptions=True)
@@ -81,28 +89,45 @@ async def websocket_stream(
         stream.close()
 
 
+async def _watch_direct(
+    websocket: WebSocket, stream: ClientStream, receiver: asyncio.Task[None], writer: SocketWriter
+) -> None:
+    """While the hub writes events and heartbeats straight to the socket: sleep until the client leaves or
+    falls too far behind (no timer, no wake-up per event)."""
+    receiver.add_done_callback(lambda _task: stream.wake())
+    while not receiver.done() and not stream.too_slow:
+        await stream.rest()
+    if stream.too_slow:
+        # A client that reads nothing never takes the close frame from behind its buffered events:
+        # it is cut off once it had the time to read them.
+        asyncio.get_running_loop().call_later(SLOW_CLIENT_GRACE_SECONDS, writer.abort)
+        await _drop_slow(websocket)
+
+
 async def _send_live(
     websocket: WebSocket, stream: ClientStream, heartbeat: float, receiver: asyncio.Task[None]
 ) -> None:
+    """The ASGI path, for sockets SocketWriter cannot write to (permessage-deflate, another server): this
+    socket's own sender drains its queue."""
     loop = asyncio.get_running_loop()
     last_ping = loop.time()
     while not receiver.done():
         event = await stream.next_event(wait=min(heartbeat, 1.0))
         if stream.too_slow:
-            await websocket.send_json(
-                {
-                    "type": "error",
-                    "code": "slow_consumer",
-                    "message": "Too many events waiting: reconnect with last_event_id.",
-                }
-            )
-            await websocket.close(code=1013)
+            await _drop_slow(websocket)
             return
         if event is not None:
             await websocket.send_text(event.text)
         elif loop.time() - last_ping >= heartbeat:
             await websocket.send_json({"type": "ping"})
             last_ping = loop.time()
+
+
+async def _drop_slow(websocket: WebSocket) -> None:
+    await websocket.send_json(
+        {"type": "error", "code": "slow_consumer", "message": "Too many events waiting: reconnect with last_event_id."}
+    )
+    await websocket.close(code=1013)
 
 
 async def _receive(websocket: WebSocket, stream: ClientStream) -> None:
@@ -175,7 +200,8 @@ def _sse(event: Outgoing) -> str:
 
 @router.get("/status")
 async def stream_status(session: Session, services: Services, _caller: Viewer) -> dict:
-    """Connections per channel on this process, events relayed, the outbox backlog (lag), and backend health."""
+    """Connections per channel on this process (and how many get their events written straight to the socket
+    rather than through ASGI), events relayed, the outbox backlog (lag), and backend health."""
     return {**services.streaming.status(), "outbox": await outbox_lag(session)}
 
 

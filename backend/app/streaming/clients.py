@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.core.errors import UnprocessableInput
 from app.streaming.history import events_after
 from app.streaming.hub import CHANNELS, Hub, Outgoing, Subscriber
+from app.streaming.wire import SocketWriter
 
 
 def parse_channels(raw: str | Iterable[str] | None) -> set[str]:
@@ -25,12 +26,19 @@ def parse_channels(raw: str | Iterable[str] | None) -> set[str]:
 
 
 class ClientStream:
-    """One client's view of the event stream (WebSocket or SSE)."""
+    """One client's view of the event stream (WebSocket or SSE).
+
+    Events queue up until the handler has sent the backlog; then either its sender drains the
+    queue (`next_event`), or, for a WebSocket we may write to, `send_directly` has the hub write
+    each event to the socket as it is dispatched.
+    """
 
     def __init__(self, hub: Hub, channels: set[str]) -> None:
         self.hub = hub
         self.subscriber: Subscriber = hub.subscribe(channels)
         self._already_sent: set[str] = set()
+        self._writer: SocketWriter | None = None
+        self._attention = asyncio.Event()
 
     @property
     def channels(self) -> set[str]:
@@ -59,6 +67,39 @@ class ClientStream:
                     self._already_sent.discard(event.event_id)
         except TimeoutError:
             return None
+
+    def send_directly(self, writer: SocketWriter) -> None:
+        """From now on the hub writes each event to the socket as it dispatches it: no queue, no task wake-up.
+
+        What queued up while the backlog went out is written first, in order. All of it happens between
+        two awaits, so no event can slip in between the queue and the direct writes.
+        """
+        self._writer = writer
+        queue = self.subscriber.queue
+        while not queue.empty():
+            if not self._send_now(queue.get_nowait()):
+                self.hub.mark_slow(self.subscriber)
+                return
+        self.subscriber.send_now = self._send_now
+
+    def _send_now(self, event: Outgoing) -> bool:
+        if event.event_id in self._already_sent:  # the backlog had it
+            self._already_sent.discard(event.event_id)
+            return True
+        assert self._writer is not None
+        if self._writer.write(event.frame):
+            return True
+        self._attention.set()  # too slow: its handler must tell it and close
+        return False
+
+    def wake(self) -> None:
+        """Ends the current `rest`: the client left, or something needs its handler."""
+        self._attention.set()
+
+    async def rest(self) -> None:
+        """While events (and the hub's heartbeats) go out directly: sleep until `wake()` or too slow."""
+        await self._attention.wait()
+        self._attention.clear()
 
     @property
     def too_slow(self) -> bool:

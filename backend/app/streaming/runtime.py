@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -40,6 +41,7 @@ class Streaming:
             else None
         )  # fmt: skip
         self.relay: OutboxRelay | None = None
+        self._heartbeat: asyncio.Task[None] | None = None
 
     async def _publish(self, envelope: dict[str, Any], key: str | None) -> None:
         if self.kafka is not None:
@@ -57,8 +59,17 @@ class Streaming:
             await self.kafka.start()
         self.relay = OutboxRelay(sessions, self._publish, poll_seconds=self.settings.outbox_poll_seconds)
         self.relay.start()
+        self._heartbeat = asyncio.create_task(self._beat(), name="stream-heartbeat")
+
+    async def _beat(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.stream_heartbeat_seconds)
+            self.hub.ping()
 
     async def stop(self) -> None:
+        if self._heartbeat is not None:
+            self._heartbeat.cancel()
+            await asyncio.gather(self._heartbeat, return_exceptions=True)
         if self.relay is not None:
             await self.relay.stop()
         if self.kafka is not None:
@@ -76,6 +87,7 @@ class Streaming:
         return {
             "connections": self.hub.connections,
             "connections_per_channel": self.hub.connections_per_channel(),
+            "connections_written_directly": self.hub.written_directly,
             "events_delivered_to_sockets": self.hub.delivered,
             "slow_clients_dropped": self.hub.dropped_slow_clients,
             "relay": {

@@ -1,11 +1,19 @@
 """Live events end to end: real app (uvicorn on a free port), real WebSocket and SSE clients,
-real PostgreSQL/SQLite, Redis on 127.0.0.1 and librdkafka's mock Kafka cluster."""
+real PostgreSQL/SQLite, Redis on 127.0.0.1 and librdkafka's mock Kafka cluster.
+
+A WebSocket client's events reach it one of two ways (app.streaming.wire): written straight to its
+transport ("direct": what `inventory serve`, which offers no compression, gives every client), or
+through ASGI ("asgi": here, a client that negotiated the permessage-deflate the test server offers).
+Tests of what a socket sees run on both.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import os
+import secrets
+import socket
 import sys
 import time
 from collections import defaultdict
@@ -49,6 +57,20 @@ def ws_url(server_url: str, query: str) -> str:
     return server_url.replace("http://", "ws://") + f"/stream/ws?{query}"
 
 
+PATHS = ["direct", "asgi"]
+
+
+def connect(url: str, path: str = "direct", **options: object) -> websockets.connect:
+    """A client whose events take `path`: with compression offered the server must go through ASGI."""
+    return websockets.connect(url, compression=None if path == "direct" else "deflate", **options)
+
+
+async def status(api: httpx.AsyncClient) -> dict:
+    response = await api.get("/stream/status")
+    assert response.status_code == 200
+    return response.json()
+
+
 async def events(socket: websockets.ClientConnection, count: int, *, within: float = 20.0) -> list[dict]:
     """The next `count` event envelopes (control messages skipped)."""
     got: list[dict] = []
@@ -89,19 +111,21 @@ async def order(api: httpx.AsyncClient, sku: str) -> str:
     return response.json()["order_id"]
 
 
+@pytest.mark.parametrize("path", PATHS)
 @pytest.mark.parametrize("mode", ["embedded", "kafka_redis"])
 async def test_an_order_reaches_orders_subscribers_only(
-    backend: str, workdir: Path, mode: str, kafka_bootstrap: str, redis_url: str
+    backend: str, workdir: Path, mode: str, path: str, kafka_bootstrap: str, redis_url: str
 ) -> None:
     settings = kafka_redis(kafka_bootstrap, redis_url, unique_prefix()) if mode == "kafka_redis" else {}
     async with fresh_app(backend, workdir, **settings) as (server, _db), httpx.AsyncClient(base_url=server.url) as api:
         await stock_product(api, "LIVE-1")
         async with (
-            websockets.connect(ws_url(server.url, "channels=orders")) as orders_ws,
-            websockets.connect(ws_url(server.url, "channels=forecasts")) as forecasts_ws,
+            connect(ws_url(server.url, "channels=orders"), path) as orders_ws,
+            connect(ws_url(server.url, "channels=forecasts"), path) as forecasts_ws,
         ):
             assert json.loads(await orders_ws.recv())["type"] == "welcome"
             assert json.loads(await forecasts_ws.recv())["type"] == "welcome"
+            assert (await status(api))["connections_written_directly"] == (2 if path == "direct" else 0)
             order_id = await order(api, "LIVE-1")
             [event] = await events(orders_ws, 1)
             assert event["event_type"] == "order.created" and event["data"]["order_id"] == order_id
@@ -134,7 +158,7 @@ async def test_an_order_on_one_app_process_reaches_a_client_of_another(
                     except httpx.HTTPError:
                         await asyncio.sleep(0.1)
             await stock_product(api, "TWO-1")
-            async with websockets.connect(ws_url(second_url, "channels=orders")) as other:
+            async with connect(ws_url(second_url, "channels=orders")) as other:
                 await other.recv()  # welcome
                 order_id = await order(api, "TWO-1")
                 [event] = await events(other, 1)
@@ -167,7 +191,7 @@ async def orders_during_an_outage(
         skus = [f"OUT-{n}" for n in range(5)]
         for sku in skus:
             await stock_product(api, sku)
-        async with websockets.connect(ws_url(server.url, "channels=orders"), max_queue=None) as client:
+        async with connect(ws_url(server.url, "channels=orders"), max_queue=None) as client:
             await client.recv()
             await asyncio.sleep(1.0)  # the stock events of the set-up have gone through
             cut()
@@ -207,20 +231,19 @@ async def test_500_orders_while_redis_is_unreachable_all_arrive_once_in_order(
         proxy.stop()
 
 
+@pytest.mark.parametrize("path", PATHS)
 async def test_a_client_resumes_after_event_10_and_gets_11_on_exactly_once(
-    server: LiveServer, db: TestDatabase
+    server: LiveServer, db: TestDatabase, path: str
 ) -> None:
     async with httpx.AsyncClient(base_url=server.url) as api:
         await stock_product(api, "RES-1")
-        async with websockets.connect(ws_url(server.url, "channels=orders")) as first:
+        async with connect(ws_url(server.url, "channels=orders"), path) as first:
             await first.recv()
             ids = [await order(api, "RES-1") for _ in range(10)]
             seen = await events(first, 10)
         assert [e["data"]["order_id"] for e in seen] == ids
         later = [await order(api, "RES-1") for _ in range(5)]  # while disconnected
-        async with websockets.connect(
-            ws_url(server.url, f"channels=orders&last_event_id={seen[-1]['event_id']}")
-        ) as again:
+        async with connect(ws_url(server.url, f"channels=orders&last_event_id={seen[-1]['event_id']}"), path) as again:
             await again.recv()
             missed = await events(again, 5)
             resumed = json.loads(await again.recv())
@@ -249,27 +272,55 @@ async def test_sse_streams_with_ids_and_resumes_from_last_event_id(server: LiveS
         assert any(line.startswith("id: ") for line in lines) and "event: order.created" in lines
 
 
-async def test_a_client_that_never_reads_does_not_delay_the_others(backend: str, workdir: Path) -> None:
+def small_receive_buffer(port: int) -> socket.socket:
+    """A client socket whose kernel takes little: a client that stops reading backs up to the server fast."""
+    raw = socket.socket()
+    raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    raw.connect(("127.0.0.1", port))
+    raw.setblocking(False)
+    return raw
+
+
+@pytest.mark.parametrize("path", PATHS)
+async def test_a_client_that_stops_reading_is_told_and_closed_and_never_delays_the_others(
+    backend: str, workdir: Path, path: str
+) -> None:
     async with (
-        fresh_app(backend, workdir, stream_client_queue=20) as (server, _db),
-        httpx.AsyncClient(base_url=server.url) as api,
+        fresh_app(backend, workdir, stream_client_queue=10) as (server, _db),
+        httpx.AsyncClient(base_url=server.url, timeout=30) as api,
     ):
-        await stock_product(api, "SLOW-1")
+        url = ws_url(server.url, "channels=alerts")
         async with (
-            websockets.connect(ws_url(server.url, "channels=orders,stock"), max_queue=1) as stuck,
-            websockets.connect(ws_url(server.url, "channels=orders")) as reader,
+            connect(url, path, max_queue=1, sock=small_receive_buffer(server.port)) as stuck,
+            connect(url, path) as reader,
         ):
+            await stuck.recv()
             await reader.recv()
-            ids = [await order(api, "SLOW-1") for _ in range(100)]
-            got = await events(reader, 100, within=30)
-            assert [e["data"]["order_id"] for e in got] == ids  # all of them, while `stuck` read nothing
-            assert stuck.state is websockets.State.OPEN or stuck.state is websockets.State.CLOSED
+            sent: list[str] = []
+            # Alerts of 2,000 random characters (deflate cannot shrink them much) until the server has given
+            # up on `stuck`: its kernel buffers, then 10 events more.
+            while len(sent) < 400 and not (len(sent) % 10 == 0 and (await status(api))["slow_clients_dropped"]):
+                alert = {"title": f"Alert {len(sent)}", "message": secrets.token_urlsafe(1500), "severity": "info"}
+                sent.append((await api.post("/stream/broadcast/alert", json=alert)).json()["event_id"])
+                [event] = await events(reader, 1)
+                assert event["event_id"] == sent[-1]  # the reader has each one at once
+            assert (await status(api))["slow_clients_dropped"] == 1
+            # Reading again, `stuck` gets what was waiting for it, in order, then the error, then the close.
+            got = []
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                while True:
+                    got.append(json.loads(await asyncio.wait_for(stuck.recv(), timeout=10)))
+            assert closed.value.rcvd is not None and closed.value.rcvd.code == 1013
+            assert got[-1]["type"] == "error" and got[-1]["code"] == "slow_consumer"
+            received = [message["event_id"] for message in got[:-1]]
+            assert received == sent[: len(received)] and len(received) < len(sent)
+            assert reader.state is websockets.State.OPEN
 
 
 async def test_broadcast_alerts_carry_the_dashboard_fields(server: LiveServer, db: TestDatabase) -> None:
     async with (
         httpx.AsyncClient(base_url=server.url) as api,
-        websockets.connect(ws_url(server.url, "channels=alerts")) as client,
+        connect(ws_url(server.url, "channels=alerts")) as client,
     ):
         await client.recv()
         response = await api.post(
@@ -289,16 +340,48 @@ async def test_broadcast_alerts_carry_the_dashboard_fields(server: LiveServer, d
         assert bad.status_code == 422
 
 
-async def test_websocket_messages_subscribe_unsubscribe_and_ping(server: LiveServer, db: TestDatabase) -> None:
-    async with websockets.connect(ws_url(server.url, "channels=orders")) as client:
+async def alert(api: httpx.AsyncClient, title: str) -> str:
+    response = await api.post("/stream/broadcast/alert", json={"title": title, "message": "m", "severity": "info"})
+    assert response.status_code == 202
+    return response.json()["event_id"]
+
+
+@pytest.mark.parametrize("path", PATHS)
+async def test_websocket_messages_subscribe_unsubscribe_and_ping(
+    server: LiveServer, db: TestDatabase, path: str
+) -> None:
+    async with (
+        httpx.AsyncClient(base_url=server.url) as api,
+        connect(ws_url(server.url, "channels=orders"), path) as client,
+    ):
         await client.recv()
         await client.send(json.dumps({"action": "ping"}))
         assert json.loads(await client.recv()) == {"type": "pong"}
         await client.send(json.dumps({"action": "subscribe", "channels": ["alerts"]}))
         assert json.loads(await client.recv()) == {"type": "subscribed", "channels": ["alerts", "orders"]}
+        await alert(api, "now on alerts")
+        [event] = await events(client, 1)
+        assert event["data"]["title"] == "now on alerts"
+        await client.send(json.dumps({"action": "unsubscribe", "channels": ["alerts"]}))
+        assert json.loads(await client.recv()) == {"type": "subscribed", "channels": ["orders"]}
+        await alert(api, "off alerts again")
+        assert await quiet(client, 0.5) == []
         await client.send(json.dumps({"action": "subscribe", "channels": ["nope"]}))
         assert json.loads(await client.recv())["code"] == "unprocessable"
         await client.send("not json")
         assert json.loads(await client.recv())["code"] == "bad_message"
-    async with websockets.connect(ws_url(server.url, "channels=bogus")) as refused:
+    async with connect(ws_url(server.url, "channels=bogus"), path) as refused:
         assert json.loads(await refused.recv())["type"] == "error"
+
+
+@pytest.mark.parametrize("path", PATHS)
+async def test_a_quiet_socket_gets_a_ping_every_heartbeat(backend: str, workdir: Path, path: str) -> None:
+    async with (
+        fresh_app(backend, workdir, stream_heartbeat_seconds=0.3) as (server, _db),
+        connect(ws_url(server.url, "channels=forecasts"), path) as client,
+    ):
+        assert json.loads(await client.recv())["heartbeat_seconds"] == 0.3
+        started = time.monotonic()
+        for _ in range(3):
+            assert json.loads(await asyncio.wait_for(client.recv(), timeout=5)) == {"type": "ping"}
+        assert time.monotonic() - started < 3
