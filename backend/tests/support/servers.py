@@ -23,8 +23,12 @@ class LiveServer:
         self._socket.bind(("127.0.0.1", 0))
         self.port = self._socket.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
+        # As `inventory serve` runs it, but offering WebSocket compression: a client that does not ask for it
+        # gets what every production client gets (events written straight to its transport), and a test can
+        # ask for it to take the ASGI path that other servers, or compressing clients elsewhere, take.
+        options = {**UVICORN_OPTIONS, "ws_per_message_deflate": True}
         config = uvicorn.Config(
-            create_app(settings), log_level="warning", lifespan="on", ws_ping_interval=None, **UVICORN_OPTIONS
+            create_app(settings), log_level="warning", lifespan="on", ws_ping_interval=None, **options
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._run, name=f"uvicorn-{self.port}", daemon=True)
