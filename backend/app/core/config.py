@@ -68,7 +68,16 @@ class Settings(BaseSettings):
     )
 
     outbox_poll_seconds: float = Field(
-        0.5, gt=0, le=60, description="How often the outbox relay looks for events it was not told about."
+        0.5,
+        gt=0,
+        le=60,
+        description="After publishing, how soon the outbox relay looks again for events it was not told about.",
+    )
+    outbox_idle_poll_seconds: float = Field(
+        5.0,
+        gt=0,
+        le=600,
+        description="Longest wait between those looks while no events come (the wait doubles up to it).",
     )
     stream_client_queue: int = Field(
         1000,

@@ -57,7 +57,12 @@ class Streaming:
         await self.fanout.start()
         if self.kafka is not None:
             await self.kafka.start()
-        self.relay = OutboxRelay(sessions, self._publish, poll_seconds=self.settings.outbox_poll_seconds)
+        self.relay = OutboxRelay(
+            sessions,
+            self._publish,
+            poll_seconds=self.settings.outbox_poll_seconds,
+            idle_poll_seconds=self.settings.outbox_idle_poll_seconds,
+        )
         self.relay.start()
         self._heartbeat = asyncio.create_task(self._beat(), name="stream-heartbeat")
 

@@ -44,6 +44,10 @@ class TestDatabase:
         async with self.engine.connect() as connection:
             return (await connection.execute(text(sql), params)).scalar()
 
+    async def rows(self, sql: str, **params: object) -> list[tuple[object, ...]]:
+        async with self.engine.connect() as connection:
+            return [tuple(row) for row in await connection.execute(text(sql), params)]
+
     async def ledger_mismatches(self) -> int:
         """Products whose stock on hand differs from the sum of their stock ledger."""
         value = await self.scalar(

@@ -1,0 +1,111 @@
+"""The outbox relay on a real database: events nobody woke it for are still published, and an idle
+relay looks for them less and less often."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.models import OutboxEvent
+from app.streaming.relay import OutboxRelay
+from tests.support.databases import TestDatabase, drop_postgres_database, open_test_database
+from tests.support.environment import POSTGRES_URL
+
+
+@pytest.fixture
+async def own_database(backend: str, workdir: Path) -> AsyncIterator[TestDatabase]:
+    """A database no app server's relay reads, so only the relay under test takes its events."""
+    database = await open_test_database(backend, workdir=workdir, postgres_url=POSTGRES_URL)
+    yield database
+    await database.engine.dispose()
+    if backend == "postgresql":
+        await drop_postgres_database(POSTGRES_URL, database.url)
+
+
+async def write_event(database: TestDatabase, key: str) -> None:
+    """An event committed the way a process without a relay writes one: nobody wakes the relay."""
+    async with database.sessions() as session:
+        session.add(
+            OutboxEvent(event_id=str(uuid.uuid4()), event_type="stock.updated", partition_key=key, payload={"sku": key})
+        )
+        await session.commit()
+
+
+def collect(published: list[dict[str, Any]]):
+    """The bus, as the relay sees it: acknowledges every envelope at once."""
+
+    async def publish(envelope: dict[str, Any], key: str | None) -> None:
+        published.append(envelope)
+
+    return publish
+
+
+async def wait_for(condition, within: float) -> None:
+    deadline = asyncio.get_running_loop().time() + within
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "timed out"
+        await asyncio.sleep(0.01)
+
+
+async def test_an_idle_relay_backs_off_yet_still_publishes_what_it_was_not_told_about(
+    own_database: TestDatabase,
+) -> None:
+    published: list[dict[str, Any]] = []
+    relay = OutboxRelay(own_database.sessions, collect(published), poll_seconds=0.05, idle_poll_seconds=0.2)
+    relay.start()
+    try:
+        # Nothing to publish: the wait doubles from 0.05 s and stops at 0.2 s.
+        await wait_for(lambda: relay.next_look_seconds == 0.2, within=2.0)
+        assert relay.relayed == 0
+
+        await write_event(own_database, "A")
+        await wait_for(lambda: len(published) == 1, within=2.0)
+        assert published[0]["sku"] == "A"
+        # Having published, it looks again soon: more may follow what it just found.
+        await wait_for(lambda: relay.next_look_seconds == 0.05, within=1.0)
+    finally:
+        await relay.stop()
+    unsent = await own_database.scalar("SELECT COUNT(*) FROM outbox WHERE published_at IS NULL")
+    assert unsent == 0
+
+
+async def test_a_wake_up_is_answered_at_once_however_long_the_idle_wait(own_database: TestDatabase) -> None:
+    published: list[dict[str, Any]] = []
+    relay = OutboxRelay(own_database.sessions, collect(published), poll_seconds=60, idle_poll_seconds=600)
+    relay.start()
+    try:
+        await wait_for(lambda: relay.next_look_seconds == 120, within=5.0)  # its first look found nothing
+        await write_event(own_database, "B")
+        relay.wake()
+        await wait_for(lambda: len(published) == 1, within=10.0)  # not the two minutes it would otherwise wait
+    finally:
+        await relay.stop()
+
+
+async def test_what_the_bus_refused_waits_for_the_next_batch_and_counts_an_attempt(own_database: TestDatabase) -> None:
+    for key in ("A", "B", "C"):
+        await write_event(own_database, key)
+    published: list[dict[str, Any]] = []
+    acknowledge = collect(published)
+
+    async def refuse_b(envelope: dict[str, Any], key: str | None) -> None:
+        if envelope["sku"] == "B":
+            raise ConnectionError("bus down")
+        await acknowledge(envelope, key)
+
+    relay = OutboxRelay(own_database.sessions, refuse_b)
+    with pytest.raises(ConnectionError):
+        await relay.relay_once()
+    assert [event["sku"] for event in published] == ["A"]
+    rows = await own_database.rows("SELECT partition_key, published_at IS NOT NULL, attempts FROM outbox ORDER BY id")
+    assert rows == [("A", True, 0), ("B", False, 1), ("C", False, 0)]
+
+    relay = OutboxRelay(own_database.sessions, acknowledge)  # the bus is back
+    assert await relay.relay_once() == 2
+    assert [event["sku"] for event in published] == ["A", "B", "C"]
+    assert await relay.relay_once() == 0
