@@ -17,6 +17,7 @@ from tests.support.environment import POSTGRES_URL, missing_service
 from tests.support.servers import LiveServer
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+CHROMIUM_INSTALLED = CHROMIUM.exists()  # looked up once, at collection, not on the event loop
 # Without the background-networking flags Chromium dials out at start-up (updates, sync, QUIC
 # probes); on a closed network those calls fail and can stall it. The tests download nothing.
 CHROMIUM_ARGS = [
@@ -43,7 +44,7 @@ class DashboardApp:
 @pytest.fixture(scope="session")
 async def browser() -> AsyncIterator[object]:
     """One headless Chromium for the session (skipped on a laptop without it, a failure in CI)."""
-    if not CHROMIUM.exists():
+    if not CHROMIUM_INSTALLED:
         missing_service(f"Chromium ({CHROMIUM})", "apt-get install -y chromium (or set CHROMIUM_PATH)")
     try:
         from playwright.async_api import async_playwright

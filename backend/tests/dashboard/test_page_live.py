@@ -24,7 +24,9 @@ async def stocked_product(api: httpx.AsyncClient, sku: str) -> None:
 
 
 async def place_order(api: httpx.AsyncClient, sku: str, quantity: int = 2) -> dict:
-    response = await api.post("/orders", json={"customer_id": "CUST-LIVE", "items": [{"sku": sku, "quantity": quantity}]})
+    response = await api.post(
+        "/orders", json={"customer_id": "CUST-LIVE", "items": [{"sku": sku, "quantity": quantity}]}
+    )
     assert response.status_code == 201, response.text
     return response.json()
 

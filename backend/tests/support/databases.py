@@ -17,7 +17,6 @@ from app.core.db import create_engine, create_sessionmaker
 from app.models import Base
 from app.services.database import upgrade_database
 
-
 # Columns the outbox relay writes in the background; snapshots leave them out.
 _RELAY_BOOKKEEPING = {("outbox", "published_at"), ("outbox", "attempts"), ("outbox", "last_error")}
 
