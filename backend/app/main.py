@@ -18,6 +18,7 @@ from app.routes.deps import AppServices, CleanInput
 from app.routes.errors import install_error_handlers
 from app.routes.middleware import REQUEST_ID, BodyLimit, RequestLog
 from app.services.forecasting.runner import TrainingRunner, fit_workers
+from app.services.forecasting.serving import RecentBodies
 from app.streaming.runtime import Streaming
 from app.streaming.wire import SocketAccess
 
@@ -32,8 +33,10 @@ def _lifespan(settings: Settings):
         trainer = TrainingRunner(sessions, workers=fit_workers(settings), horizon=settings.forecast_horizon_weeks)
         await streaming.start(sessions)
         services = AppServices(
-            settings=settings, engine=engine, sessions=sessions, trainer=trainer, streaming=streaming
-        )
+            settings=settings, engine=engine, sessions=sessions, trainer=trainer, streaming=streaming,
+            # Per app, not per module: two apps in one process (tests, embedding) may read different databases.
+            forecast_bodies=RecentBodies(ttl=2.0),
+        )  # fmt: skip
         # What start-up built (pandas, statsmodels, the ORM...) lives as long as the process: moved out of
         # the collector's sight, a full collection no longer walks it, which paused every socket's events
         # for up to 250 ms with a thousand clients connected.

@@ -95,7 +95,10 @@ def main() -> None:
             asyncio.run(_one_run(backend, args.seconds, args.connections, args.workers, args.rate))
             for _ in range(args.runs)
         ]
-        console.print(f"{backend}: orders/s per run {[round(result['closed']['per_second']) for result in results]}")
+        console.print(
+            f"{backend}: closed-loop orders/s per run {[round(result['closed']['per_second']) for result in results]}, "
+            f"open-loop p99 ms per run {[round(result['paced']['p99'], 1) for result in results]}"
+        )
         health_rate = statistics.median(result["health"]["per_second"] for result in results)
         for phase, label in labels.items():
             runs = [result[phase] for result in results]

@@ -22,6 +22,7 @@ from app.core.security import Role, role_allows
 from app.schemas.common import ErrorBody
 from app.services.access import Caller, find_caller
 from app.services.forecasting.runner import TrainingRunner
+from app.services.forecasting.serving import RecentBodies
 from app.streaming.runtime import Streaming
 
 
@@ -34,6 +35,7 @@ class AppServices:
     sessions: async_sessionmaker[AsyncSession]
     trainer: TrainingRunner
     streaming: Streaming
+    forecast_bodies: RecentBodies
 
 
 async def get_services(connection: HTTPConnection) -> AppServices:

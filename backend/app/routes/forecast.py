@@ -126,7 +126,7 @@ async def category_forecast(services: Services, category: CategoryPath, model: M
     returns the seed's SARIMA(1,1,1)(1,0,1,52) on log1p exactly. 404 lists the known categories.
     A new forecast is served by every replica within two seconds of being stored."""
     # No request session: most reads are answered from memory and never touch the database.
-    body = await serving.category_forecast_json(services.sessions, category, model=model)
+    body = await serving.category_forecast_json(services.sessions, services.forecast_bodies, category, model=model)
     return Response(content=body, media_type="application/json")
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from app.services.demo_data import generate_demo_data, write_csv
 from tests.support.databases import TestDatabase
-from tests.support.servers import LiveServer
+from tests.support.servers import served_process
 
 TRAINED = ["Electronics", "Toys & Games", "Books & Media"]
 
@@ -108,12 +108,9 @@ async def test_a_forecast_survives_a_restart_without_refitting(
     before = (await api.get("/forecast/forecast/Books & Media")).json()
     jobs = await db.scalar("SELECT COUNT(*) FROM training_jobs")
 
-    restarted = LiveServer(database.settings()).start()
-    try:
-        async with httpx.AsyncClient(base_url=restarted.url) as fresh:
+    with served_process(database.settings()) as restarted:  # a new process: nothing in memory carries over
+        async with httpx.AsyncClient(base_url=restarted) as fresh:
             after = (await fresh.get("/forecast/forecast/Books & Media")).json()
-    finally:
-        restarted.stop()
 
     assert after == before  # same stored forecast, same trained_at: nothing was refitted
     assert await db.scalar("SELECT COUNT(*) FROM training_jobs") == jobs

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from app.core.db import create_engine, create_sessionmaker
 from app.models import OutboxEvent
 from app.streaming.relay import OutboxRelay
 from tests.support.databases import TestDatabase, drop_postgres_database, open_test_database
@@ -109,3 +110,33 @@ async def test_what_the_bus_refused_waits_for_the_next_batch_and_counts_an_attem
     assert await relay.relay_once() == 2
     assert [event["sku"] for event in published] == ["A", "B", "C"]
     assert await relay.relay_once() == 0
+
+
+async def test_two_relays_on_one_database_publish_every_event_exactly_once(own_database: TestDatabase) -> None:
+    # Each relay with its own engine, as two replicas have: on PostgreSQL they skip each other's locked
+    # rows, on SQLite the write lock takes turns.
+    engines = [create_engine(own_database.settings()) for _ in range(2)]
+    published: list[dict[str, Any]] = []
+    relays = [OutboxRelay(create_sessionmaker(engine), collect(published), poll_seconds=0.01) for engine in engines]
+    for relay in relays:
+        relay.start()
+    try:
+        for batch in range(30):
+            async with own_database.sessions() as session:
+                session.add_all(
+                    OutboxEvent(event_id=str(uuid.uuid4()), event_type="stock.updated", partition_key="A",
+                                payload={"n": batch * 10 + number})
+                    for number in range(10)
+                )  # fmt: skip
+                await session.commit()
+            for relay in relays:
+                relay.wake()
+        await wait_for(lambda: len(published) >= 300, within=30.0)
+        await asyncio.sleep(0.2)  # time for a duplicate, were there one, to arrive
+    finally:
+        for relay in relays:
+            await relay.stop()
+        for engine in engines:
+            await engine.dispose()
+    assert sorted(event["n"] for event in published) == list(range(300))
+    assert sum(relay.relayed for relay in relays) == 300

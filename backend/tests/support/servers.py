@@ -1,17 +1,26 @@
-"""The real app served by uvicorn on a free loopback port, in a thread with its own event loop."""
+"""The real app served by uvicorn on a free loopback port: in a thread with its own event loop, or
+as `inventory serve` in a process of its own."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
+import subprocess
+import sys
+import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
+import httpx
 import uvicorn
 
 from app.cli.server import UVICORN_OPTIONS
 from app.core.config import Settings
 from app.main import create_app
+from tests.support.environment import free_port
 
 
 class LiveServer:
@@ -49,3 +58,35 @@ class LiveServer:
         self._server.should_exit = True
         self._thread.join(timeout=20)
         self._socket.close()
+
+
+@contextmanager
+def served_process(settings: Settings, *, timeout: float = 60.0) -> Iterator[str]:
+    """`inventory serve` in a process of its own (a real restart: nothing shared with this one); yields its URL."""
+    port = free_port()
+    env = {
+        **os.environ, "DATABASE_URL": settings.database_url.get_secret_value(), "ENVIRONMENT": settings.environment,
+        "AUTH_ENABLED": str(settings.auth_enabled).lower(), "LOG_LEVEL": "WARNING",
+    }  # fmt: skip
+    command = [sys.executable, "-m", "app.cli", "serve", "--port", str(port)]
+    url = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryFile() as log:  # a file, not a pipe: nobody reads it while the server runs
+        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log)
+        try:
+            deadline = time.monotonic() + timeout
+            while not _answers(f"{url}/health"):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    raise RuntimeError(f"inventory serve did not come up; its log:\n{log.read().decode()[-3000:]}")
+                time.sleep(0.1)
+            yield url
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False

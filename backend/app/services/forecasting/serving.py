@@ -76,17 +76,16 @@ class RecentBodies:
         return body
 
 
-recent_bodies = RecentBodies(ttl=2.0)
-
-
-async def category_forecast_json(sessions: async_sessionmaker[AsyncSession], category: str, *, model: str) -> bytes:
-    """`category_forecast` as JSON bytes, from memory when it was read in the last two seconds."""
+async def category_forecast_json(
+    sessions: async_sessionmaker[AsyncSession], recent: RecentBodies, category: str, *, model: str
+) -> bytes:
+    """`category_forecast` as JSON bytes, from `recent` (the app's own) when it was read lately."""
 
     async def load() -> bytes:
         async with sessions() as session:
             return json.dumps(await category_forecast(session, category, model=model), separators=(",", ":")).encode()
 
-    return await recent_bodies.get((category, model), load)
+    return await recent.get((category, model), load)
 
 
 async def all_forecasts(session: AsyncSession, *, model: str) -> list[dict[str, Any]]:
