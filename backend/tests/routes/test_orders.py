@@ -36,6 +36,9 @@ async def test_200_concurrent_orders_for_50_units_sell_exactly_50(api: httpx.Asy
     assert len(await db.events("stock.out")) == 1
     assert len(await db.events("stock.low")) == 1  # crossing 10 on the way down
     assert len(await db.events("order.created")) == 50
+    # One stock.updated per sale, each with the units left after it: 49 down to 0, every one once.
+    sales = [event for event in await db.events("stock.updated") if event["data"]["reason"] == "sale"]
+    assert sorted(event["data"]["stock_on_hand"] for event in sales) == list(range(50))
     assert await db.ledger_mismatches() == 0
 
 
@@ -135,6 +138,7 @@ async def test_the_same_idempotency_key_20_times_at_once_makes_one_order(
     assert sum(response.headers.get("Idempotent-Replayed") == "true" for response in responses) == 19
     assert await db.scalar("SELECT COUNT(*) FROM orders") == 1
     assert await db.scalar("SELECT stock_on_hand FROM products WHERE sku = 'A'") == 98
+    assert await db.ledger_mismatches() == 0
 
     other_body = await api.post("/orders", json=order(("A", 3)), headers={"Idempotency-Key": key})
     assert other_body.status_code == 422 and other_body.json()["error"]["code"] == "idempotency_key_reused"

@@ -28,11 +28,16 @@ async def test_create_read_update_and_list(api: httpx.AsyncClient, db: TestDatab
     assert patched.json()["stock_state"] == "low" and patched.json()["name"] == "Renamed"
 
     for n in range(2, 6):
-        await api.post("/products", json=product(f"SKU-{n}", category="Toys", stock_on_hand=0 if n == 5 else 50))
+        brand = "Globex" if n == 3 else "Acme"
+        await api.post(
+            "/products", json=product(f"SKU-{n}", category="Toys", brand=brand, stock_on_hand=0 if n == 5 else 50)
+        )
     listed = (await api.get("/products", params={"category": "Toys", "limit": 2, "sort": "-sku"})).json()
     assert listed["total"] == 4 and [item["sku"] for item in listed["items"]] == ["SKU-5", "SKU-4"]
     assert (await api.get("/products", params={"stock_state": "out"})).json()["total"] == 1
     assert (await api.get("/products", params={"q": "sku-3"})).json()["items"][0]["sku"] == "SKU-3"
+    by_brand = (await api.get("/products", params={"brand": "Globex"})).json()
+    assert by_brand["total"] == 1 and by_brand["items"][0]["sku"] == "SKU-3"
     # The opening stock is a ledger row: stock on hand is the ledger's sum.
     assert await db.ledger_mismatches() == 0
     assert (await api.get("/products/SKU-1/movements")).json()["items"][0]["reason"] == "stock_count"
