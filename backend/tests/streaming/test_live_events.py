@@ -163,6 +163,7 @@ async def test_an_order_on_one_app_process_reaches_a_client_of_another(
                 order_id = await order(api, "TWO-1")
                 [event] = await events(other, 1)
                 assert event["data"]["order_id"] == order_id
+                assert await quiet(other, 1.0) == []  # once, though both processes consume and relay
         finally:
             second.terminate()
             await asyncio.wait_for(second.wait(), timeout=20)
