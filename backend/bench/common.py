@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -18,7 +14,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
 
 import asyncpg
 import httpx
@@ -30,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from app.core.config import Settings
 from app.core.db import create_engine
 from app.services.database import upgrade_database
+from tests.support.servers import served_command
 
 POSTGRES_SERVER = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 console = Console()
@@ -82,12 +78,6 @@ def print_table(title: str, columns: list[str], rows: list[list[object]]) -> Non
     console.print(table)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @contextmanager
 def served_app(database_url: str, **environment: str) -> Iterator[str]:
     """`inventory serve` in its own process on a free port; yields the base URL."""
@@ -97,42 +87,11 @@ def served_app(database_url: str, **environment: str) -> Iterator[str]:
 
 @contextmanager
 def served_process(database_url: str, **environment: str) -> Iterator[tuple[str, int]]:
-    """`inventory serve` in its own process on a free port; yields the base URL and the process id."""
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING", **environment}
-    command = [sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--workers", env.get("WORKERS", "1")]
-    # The server's log goes to a file: a pipe nobody reads fills up (uvicorn logs every WebSocket
-    # it opens) and then blocks the server mid-benchmark.
-    url = f"http://127.0.0.1:{port}"
-    with tempfile.TemporaryFile() as log:
-        # Its own process group, so that worker processes go with it even if the supervisor hangs.
-        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
-        try:
-            _wait_until_healthy(process, url, log)
-            yield url, process.pid
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                log.seek(0)
-                tail = log.read().decode(errors="replace")[-3000:]
-                console.print(f"[red]the app did not stop within 30 s of SIGTERM; killed. Its log ends:[/red]\n{tail}")
-
-
-def _wait_until_healthy(process: subprocess.Popen, url: str, log: IO[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            log.seek(0)
-            raise RuntimeError(f"the app did not start: {log.read().decode(errors='replace')[-4000:]}")
-        time.sleep(0.2)
+    """`inventory serve` in its own process on a free port (WORKERS=n for n workers); yields the base URL
+    and the process id."""
+    workers = int(environment.pop("WORKERS", "1"))
+    with served_command({"DATABASE_URL": database_url, **environment}, workers=workers) as served:
+        yield served
 
 
 @dataclass

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from tests.support.brokers import kafka_bootstrap, redis_url  # noqa: F401 - fixtures for the streaming tests
-from tests.support.databases import TestDatabase, drop_postgres_database, open_test_database
+from tests.support.databases import TestDatabase, fresh_test_database
 from tests.support.environment import POSTGRES_URL, missing_service, port_open
 from tests.support.servers import LiveServer
 
@@ -36,11 +36,8 @@ async def database(backend: str, workdir: Path) -> AsyncIterator[TestDatabase]:
         missing_service(
             "PostgreSQL on 127.0.0.1:5432", "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
         )
-    test_db = await open_test_database(backend, workdir=workdir, postgres_url=POSTGRES_URL)
-    yield test_db
-    await test_db.engine.dispose()
-    if backend == "postgresql":
-        await drop_postgres_database(POSTGRES_URL, test_db.url)
+    async with fresh_test_database(backend, workdir=workdir, postgres_url=POSTGRES_URL) as test_db:
+        yield test_db
 
 
 @pytest.fixture

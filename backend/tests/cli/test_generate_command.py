@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 
 from tests.cli.test_ingest_command import inventory
+from tests.support.databases import LEDGER_MISMATCHES
 
 
 def test_generated_files_are_reproducible_and_load_with_their_stock(tmp_path: Path) -> None:
@@ -34,10 +35,7 @@ def test_generated_files_are_reproducible_and_load_with_their_stock(tmp_path: Pa
             "SELECT COUNT(*), COUNT(*) FILTER (WHERE reorder_point IS NOT NULL AND lead_time_days > 0), "
             "COUNT(*) FILTER (WHERE stock_on_hand > 0) FROM products"
         ).fetchone()
-        mismatches = database.execute(
-            "SELECT COUNT(*) FROM products p WHERE p.stock_on_hand <> "
-            "COALESCE((SELECT SUM(m.quantity_change) FROM inventory_movements m WHERE m.sku = p.sku), 0)"
-        ).fetchone()[0]
+        mismatches = database.execute(LEDGER_MISMATCHES).fetchone()[0]
     # Every product got the stock file's stock on hand, reorder point and lead time, through the ledger.
     assert products == summary["products"] == with_stock_rules
     assert in_stock > products / 2 and mismatches == 0

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import secrets
 import socket
-import sys
 import time
 from collections import defaultdict
 from collections.abc import AsyncIterator
@@ -26,10 +24,10 @@ import pytest
 import websockets
 
 from tests.support.brokers import MockKafka, unique_prefix
-from tests.support.databases import TestDatabase, drop_postgres_database, open_test_database
-from tests.support.environment import POSTGRES_URL, free_port
+from tests.support.databases import TestDatabase, fresh_test_database
+from tests.support.environment import POSTGRES_URL
 from tests.support.proxy import CuttableProxy
-from tests.support.servers import LiveServer
+from tests.support.servers import LiveServer, served_process
 
 
 def kafka_redis(bootstrap: str, redis: str, prefix: str) -> dict[str, object]:
@@ -42,15 +40,12 @@ def kafka_redis(bootstrap: str, redis: str, prefix: str) -> dict[str, object]:
 @asynccontextmanager
 async def fresh_app(backend: str, workdir: Path, **settings: object) -> AsyncIterator[tuple[LiveServer, TestDatabase]]:
     """The app on a database of its own (no other app's relay may take its events)."""
-    database = await open_test_database(backend, workdir=workdir, postgres_url=POSTGRES_URL)
-    server = LiveServer(database.settings(**settings)).start()
-    try:
-        yield server, database
-    finally:
-        server.stop()
-        await database.engine.dispose()
-        if backend == "postgresql":
-            await drop_postgres_database(POSTGRES_URL, database.url)
+    async with fresh_test_database(backend, workdir=workdir, postgres_url=POSTGRES_URL) as database:
+        server = LiveServer(database.settings(**settings)).start()
+        try:
+            yield server, database
+        finally:
+            server.stop()
 
 
 def ws_url(server_url: str, query: str) -> str:
@@ -141,22 +136,7 @@ async def test_an_order_on_one_app_process_reaches_a_client_of_another(
         fresh_app(backend, workdir, **settings) as (first, database),
         httpx.AsyncClient(base_url=first.url) as api,
     ):
-        port = free_port()
-        env = {**os.environ, **{k.upper(): str(v).lower() if isinstance(v, bool) else str(v) for k, v in settings.items()},
-               "DATABASE_URL": database.url, "AUTH_ENABLED": "false", "ENVIRONMENT": "test"}  # fmt: skip
-        second = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "app.cli", "serve", "--port", str(port), env=env,
-            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
-        )  # fmt: skip
-        try:
-            second_url = f"http://127.0.0.1:{port}"
-            async with httpx.AsyncClient(base_url=second_url, timeout=1) as probe:
-                for _ in range(300):
-                    try:
-                        if (await probe.get("/health")).status_code == 200:
-                            break
-                    except httpx.HTTPError:
-                        await asyncio.sleep(0.1)
+        with served_process(database.settings(**settings)) as second_url:
             await stock_product(api, "TWO-1")
             async with connect(ws_url(second_url, "channels=orders")) as other:
                 await other.recv()  # welcome
@@ -164,9 +144,6 @@ async def test_an_order_on_one_app_process_reaches_a_client_of_another(
                 [event] = await events(other, 1)
                 assert event["data"]["order_id"] == order_id
                 assert await quiet(other, 1.0) == []  # once, though both processes consume and relay
-        finally:
-            second.terminate()
-            await asyncio.wait_for(second.wait(), timeout=20)
 
 
 async def assert_all_arrive_in_order(socket: websockets.ClientConnection, placed: dict[str, list[str]]) -> None:

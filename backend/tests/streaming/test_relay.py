@@ -14,18 +14,15 @@ import pytest
 from app.core.db import create_engine, create_sessionmaker
 from app.models import OutboxEvent
 from app.streaming.relay import OutboxRelay
-from tests.support.databases import TestDatabase, drop_postgres_database, open_test_database
+from tests.support.databases import TestDatabase, fresh_test_database
 from tests.support.environment import POSTGRES_URL
 
 
 @pytest.fixture
 async def own_database(backend: str, workdir: Path) -> AsyncIterator[TestDatabase]:
     """A database no app server's relay reads, so only the relay under test takes its events."""
-    database = await open_test_database(backend, workdir=workdir, postgres_url=POSTGRES_URL)
-    yield database
-    await database.engine.dispose()
-    if backend == "postgresql":
-        await drop_postgres_database(POSTGRES_URL, database.url)
+    async with fresh_test_database(backend, workdir=workdir, postgres_url=POSTGRES_URL) as database:
+        yield database
 
 
 async def write_event(database: TestDatabase, key: str) -> None:

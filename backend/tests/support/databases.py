@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +18,12 @@ from app.core.config import Settings
 from app.core.db import create_engine, create_sessionmaker
 from app.models import Base
 from app.services.database import upgrade_database
+
+# Products whose stock on hand differs from the sum of their stock ledger.
+LEDGER_MISMATCHES = (
+    "SELECT COUNT(*) FROM products p WHERE p.stock_on_hand <> "
+    "COALESCE((SELECT SUM(m.quantity_change) FROM inventory_movements m WHERE m.sku = p.sku), 0)"
+)
 
 # Columns the outbox relay writes in the background; snapshots leave them out.
 _RELAY_BOOKKEEPING = {("outbox", "published_at"), ("outbox", "attempts"), ("outbox", "last_error")}
@@ -49,10 +57,7 @@ class TestDatabase:
 
     async def ledger_mismatches(self) -> int:
         """Products whose stock on hand differs from the sum of their stock ledger."""
-        value = await self.scalar(
-            "SELECT COUNT(*) FROM products p WHERE p.stock_on_hand <> "
-            "COALESCE((SELECT SUM(m.quantity_change) FROM inventory_movements m WHERE m.sku = p.sku), 0)"
-        )
+        value = await self.scalar(LEDGER_MISMATCHES)
         return int(value)
 
     async def events(self, event_type: str) -> list[dict[str, object]]:
@@ -112,6 +117,18 @@ async def drop_postgres_database(server_url: str, url: str) -> None:
         await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await connection.close()
+
+
+@asynccontextmanager
+async def fresh_test_database(backend: str, *, workdir: Path, postgres_url: str) -> AsyncIterator[TestDatabase]:
+    """A database of its own for as long as the block runs; on PostgreSQL it is dropped afterwards."""
+    database = await open_test_database(backend, workdir=workdir, postgres_url=postgres_url)
+    try:
+        yield database
+    finally:
+        await database.engine.dispose()
+        if backend == "postgresql":
+            await drop_postgres_database(postgres_url, database.url)
 
 
 async def open_test_database(backend: str, *, workdir: Path, postgres_url: str) -> TestDatabase:

@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from typing import IO
 
 import httpx
 import uvicorn
+from pydantic import SecretStr
 
 from app.cli.server import UVICORN_OPTIONS
 from app.core.config import Settings
@@ -61,28 +64,61 @@ class LiveServer:
 
 
 @contextmanager
-def served_process(settings: Settings, *, timeout: float = 60.0) -> Iterator[str]:
-    """`inventory serve` in a process of its own (a real restart: nothing shared with this one); yields its URL."""
+def served_command(
+    environment: Mapping[str, str], *, workers: int = 1, timeout: float = 60.0
+) -> Iterator[tuple[str, int]]:
+    """`inventory serve` in a process of its own on a free port, with `environment` over this process's;
+    yields its base URL and process id. Nothing is shared with this process: a restart is a real one."""
     port = free_port()
-    env = {
-        **os.environ, "DATABASE_URL": settings.database_url.get_secret_value(), "ENVIRONMENT": settings.environment,
-        "AUTH_ENABLED": str(settings.auth_enabled).lower(), "LOG_LEVEL": "WARNING",
-    }  # fmt: skip
-    command = [sys.executable, "-m", "app.cli", "serve", "--port", str(port)]
+    env = {**os.environ, "LOG_LEVEL": "WARNING", **environment}
+    command = [sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--workers", str(workers)]
     url = f"http://127.0.0.1:{port}"
-    with tempfile.TemporaryFile() as log:  # a file, not a pipe: nobody reads it while the server runs
-        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log)
+    # The log goes to a file: a pipe nobody reads fills up (uvicorn logs every WebSocket it opens) and
+    # then blocks the server.
+    with tempfile.TemporaryFile() as log:
+        # Its own process group, so that worker processes go with it even if the supervisor hangs.
+        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
         try:
             deadline = time.monotonic() + timeout
             while not _answers(f"{url}/health"):
                 if process.poll() is not None or time.monotonic() > deadline:
-                    log.seek(0)
-                    raise RuntimeError(f"inventory serve did not come up; its log:\n{log.read().decode()[-3000:]}")
+                    raise RuntimeError(f"inventory serve did not come up; its log ends:\n{_tail(log)}")
                 time.sleep(0.1)
-            yield url
+            yield url, process.pid
         finally:
             process.terminate()
-            process.wait(timeout=30)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                # Said, not raised: an exception from the body must not be replaced by this one.
+                print(
+                    f"inventory serve did not stop within 30 s of SIGTERM; killed. Its log ends:\n{_tail(log)}",
+                    file=sys.stderr,
+                )
+
+
+@contextmanager
+def served_process(settings: Settings) -> Iterator[str]:
+    """`inventory serve` on `settings` (every setting given explicitly) in a process of its own; yields its URL."""
+    with served_command(environment_of(settings)) as (url, _pid):
+        yield url
+
+
+def environment_of(settings: Settings) -> dict[str, str]:
+    """The environment variables that give another process the settings this one was given explicitly."""
+    environment = {}
+    for name in settings.model_fields_set:
+        value = getattr(settings, name)
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        environment[name.upper()] = str(value).lower() if isinstance(value, bool) else str(value)
+    return environment
+
+
+def _tail(log: IO[bytes]) -> str:
+    log.seek(0)
+    return log.read().decode(errors="replace")[-3000:]
 
 
 def _answers(url: str) -> bool:
