@@ -137,6 +137,10 @@ async def test_an_order_on_one_app_process_reaches_a_client_of_another(
         httpx.AsyncClient(base_url=first.url) as api,
     ):
         with served_process(database.settings(**settings)) as second_url:
+            # Serving is not yet fanning out: the second process must have subscribed to Redis (pub/sub keeps
+            # nothing for a late subscriber) and started its consumer.
+            async with httpx.AsyncClient(base_url=second_url) as second:
+                await wait_until_fanning_out(second)
             await stock_product(api, "TWO-1")
             async with connect(ws_url(second_url, "channels=orders")) as other:
                 await other.recv()  # welcome
@@ -144,6 +148,13 @@ async def test_an_order_on_one_app_process_reaches_a_client_of_another(
                 [event] = await events(other, 1)
                 assert event["data"]["order_id"] == order_id
                 assert await quiet(other, 1.0) == []  # once, though both processes consume and relay
+
+
+async def wait_until_fanning_out(api: httpx.AsyncClient, within: float = 30.0) -> None:
+    deadline = time.monotonic() + within
+    while not all(backend["healthy"] for backend in (await status(api))["backends"].values()):
+        assert time.monotonic() < deadline, f"not fanning out after {within} s: {await status(api)}"
+        await asyncio.sleep(0.1)
 
 
 async def assert_all_arrive_in_order(socket: websockets.ClientConnection, placed: dict[str, list[str]]) -> None:
