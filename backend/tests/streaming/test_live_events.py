@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import secrets
 import socket
+import sys
 import time
 from collections import defaultdict
 from collections.abc import AsyncIterator
@@ -25,9 +27,9 @@ import websockets
 
 from tests.support.brokers import MockKafka, unique_prefix
 from tests.support.databases import TestDatabase, fresh_test_database
-from tests.support.environment import POSTGRES_URL
+from tests.support.environment import POSTGRES_URL, free_port
 from tests.support.proxy import CuttableProxy
-from tests.support.servers import LiveServer, served_process
+from tests.support.servers import LiveServer
 
 
 def kafka_redis(bootstrap: str, redis: str, prefix: str) -> dict[str, object]:
@@ -136,11 +138,22 @@ async def test_an_order_on_one_app_process_reaches_a_client_of_another(
         fresh_app(backend, workdir, **settings) as (first, database),
         httpx.AsyncClient(base_url=first.url) as api,
     ):
-        with served_process(database.settings(**settings)) as second_url:
-            # Serving is not yet fanning out: the second process must have subscribed to Redis (pub/sub keeps
-            # nothing for a late subscriber) and started its consumer.
-            async with httpx.AsyncClient(base_url=second_url) as second:
-                await wait_until_fanning_out(second)
+        port = free_port()
+        env = {**os.environ, **{k.upper(): str(v).lower() if isinstance(v, bool) else str(v) for k, v in settings.items()},
+               "DATABASE_URL": database.url, "AUTH_ENABLED": "false", "ENVIRONMENT": "test"}  # fmt: skip
+        second = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "app.cli", "serve", "--port", str(port), env=env,
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            second_url = f"http://127.0.0.1:{port}"
+            async with httpx.AsyncClient(base_url=second_url, timeout=1) as probe:
+                for _ in range(300):
+                    try:
+                        if (await probe.get("/health")).status_code == 200:
+                            break
+                    except httpx.HTTPError:
+                        await asyncio.sleep(0.1)
             await stock_product(api, "TWO-1")
             async with connect(ws_url(second_url, "channels=orders")) as other:
                 await other.recv()  # welcome
@@ -148,13 +161,9 @@ async def test_an_order_on_one_app_process_reaches_a_client_of_another(
                 [event] = await events(other, 1)
                 assert event["data"]["order_id"] == order_id
                 assert await quiet(other, 1.0) == []  # once, though both processes consume and relay
-
-
-async def wait_until_fanning_out(api: httpx.AsyncClient, within: float = 30.0) -> None:
-    deadline = time.monotonic() + within
-    while not all(backend["healthy"] for backend in (await status(api))["backends"].values()):
-        assert time.monotonic() < deadline, f"not fanning out after {within} s: {await status(api)}"
-        await asyncio.sleep(0.1)
+        finally:
+            second.terminate()
+            await asyncio.wait_for(second.wait(), timeout=20)
 
 
 async def assert_all_arrive_in_order(socket: websockets.ClientConnection, placed: dict[str, list[str]]) -> None:
