@@ -16,10 +16,16 @@ _SECRETS = (
     (re.compile(r"(?i)(bearer\s+)\S+"), r"\1***"),
     (re.compile(r"(?i)([?&]token=)[^&\s]+"), r"\1***"),
 )
+# What each pattern above needs in the text, lower-cased: a line with none of them (nearly every
+# request log line) skips the four scans, which cost a twentieth of an order request's CPU.
+_SECRET_MARKERS = ("sim_", "://", "bearer", "token=")
 
 
 def redact(text: str) -> str:
     """`text` with API keys, URL passwords and bearer tokens replaced by ***."""
+    lowered = text.lower()
+    if not any(marker in lowered for marker in _SECRET_MARKERS):
+        return text
     for pattern, replacement in _SECRETS:
         text = pattern.sub(replacement, text)
     return text

@@ -64,3 +64,16 @@ def test_logs_never_carry_keys_passwords_or_tokens() -> None:
     )
     assert key not in text and "s3cr3t" not in text
     assert "postgresql+asyncpg://app:***@db/x" in text
+
+
+@pytest.mark.parametrize(
+    "secret_text",
+    ["AUTHORIZATION: BEARER hunter2-token", "/stream/ws?TOKEN=hunter2-token", "key SIM_X sim_hunter2-token"],
+)
+def test_secrets_are_masked_whatever_their_case(secret_text: str) -> None:
+    assert "hunter2" not in redact(secret_text)
+
+
+def test_a_line_without_secrets_is_left_as_it_is() -> None:
+    line = '{"method": "POST", "path": "/orders", "status": 201, "duration_ms": 3.2}'
+    assert redact(line) == line
