@@ -166,6 +166,7 @@ def wrk_load(url: str, *, seconds: int, connections: int, script: str | None = N
 
     return {
         "per_second": number(r"Requests/sec:\s+([\d.]+)"),
+        "requests": number(r"(\d+) requests in"),
         "p50": millis("50%"),
         "p99": millis("99%"),
         "errors": number(r"Non-2xx or 3xx responses:\s+(\d+)") + number(r"Socket errors:.*?timeout (\d+)"),

@@ -7,7 +7,9 @@ over the products and customers) two ways, 16 connections each:
   the latency there is mostly the queue of 16 (Little's law);
 - open loop at --rate orders/s (bench.paced): requests sent on a fixed schedule, latency
   counted from when each was due: the latency a till sees at that load.
-GET /health under wrk is the reference measured in the same run. With --workers above 1
+GET /health under wrk is the reference measured in the same run. With one worker it also
+prints the server's CPU time per request for both (from /proc), which the machine's load moves
+far less than it moves latency. With --workers above 1
 the events fan out through Redis on 127.0.0.1:6379, as `serve` requires. wrk (Debian package `wrk`)
 is the closed-loop load generator because a Python client tops out below what the server
 does; without wrk the script says so and stops. Medians over --runs.
@@ -18,13 +20,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import sys
 import uuid
+from collections.abc import Callable
+from pathlib import Path
 
 import httpx
 
-from bench.common import console, fresh_database, print_table, served_app, wrk_available, wrk_load
+from bench.common import console, fresh_database, print_table, served_process, wrk_available, wrk_load
 from bench.paced import http_request, paced_load
 
 PRODUCTS = 200
@@ -49,6 +54,20 @@ async def _seed(url: str) -> None:
             (await client.post("/products", json=body)).raise_for_status()
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User plus system CPU time the process has used (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _with_cpu(pid: int, load: Callable[[], dict[str, float]]) -> dict[str, float]:
+    """Run `load` (a wrk phase) and add the server's CPU milliseconds per request: a figure the
+    machine's other work moves far less than latency does (it still moves with the CPU's clock)."""
+    before = _cpu_seconds(pid)
+    result = load()
+    return {**result, "cpu_ms": (_cpu_seconds(pid) - before) * 1000 / max(result["requests"], 1)}
+
+
 def _order_request(url: str):
     def request(number: int) -> bytes:
         body = f'{{"customer_id":"C{number % 500}","items":[{{"sku":"BENCH-{number % PRODUCTS}","quantity":1}}]}}'
@@ -63,14 +82,16 @@ async def _one_run(backend: str, seconds: int, connections: int, workers: int, r
         fanout = (
             {"REDIS_ENABLED": "true", "REDIS_CHANNEL_PREFIX": f"bench-{uuid.uuid4().hex[:8]}"} if workers > 1 else {}
         )
-        with served_app(database_url, AUTH_ENABLED="false", WORKERS=str(workers), **fanout) as url:
+        with served_process(database_url, AUTH_ENABLED="false", WORKERS=str(workers), **fanout) as (url, pid):
             await _seed(url)
             wrk_load(f"{url}/orders", seconds=2, connections=connections, script=ORDER_SCRIPT)  # warm-up
-            closed = wrk_load(f"{url}/orders", seconds=seconds, connections=connections, script=ORDER_SCRIPT)
+            closed = _with_cpu(
+                pid, lambda: wrk_load(f"{url}/orders", seconds=seconds, connections=connections, script=ORDER_SCRIPT)
+            )
             paced = await paced_load(
                 url, _order_request(f"{url}/orders"), rate=rate, seconds=seconds, connections=connections
             )
-            health = wrk_load(f"{url}/health", seconds=seconds, connections=connections)
+            health = _with_cpu(pid, lambda: wrk_load(f"{url}/health", seconds=seconds, connections=connections))
             return {"closed": closed, "paced": paced.as_row(), "health": health}
 
 
@@ -99,6 +120,13 @@ def main() -> None:
             f"{backend}: closed-loop orders/s per run {[round(result['closed']['per_second']) for result in results]}, "
             f"open-loop p99 ms per run {[round(result['paced']['p99'], 1) for result in results]}"
         )
+        if args.workers == 1:  # with more, the requests are served by child processes
+            order_cpu = statistics.median(result["closed"]["cpu_ms"] for result in results)
+            health_cpu = statistics.median(result["health"]["cpu_ms"] for result in results)
+            console.print(
+                f"{backend}: server CPU per request (median): POST /orders {order_cpu:.3f} ms, "
+                f"GET /health {health_cpu:.3f} ms, ratio {order_cpu / health_cpu:.1f}"
+            )
         health_rate = statistics.median(result["health"]["per_second"] for result in results)
         for phase, label in labels.items():
             runs = [result[phase] for result in results]

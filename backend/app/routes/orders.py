@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query, Response
 
-from app.routes.deps import DAY_BOUNDS, GUARDED, READS, AppSettings, Operator, Pagination, Session
+from app.routes.deps import DAY_BOUNDS, GUARDED, READS, Operator, Pagination, Services, Session
 from app.schemas.common import ErrorBody, Page
 from app.schemas.orders import OrderCreate, OrderOut, OrderSort, OrderStatus, OrderSummary, StatusChange
 from app.services import orders as service
@@ -22,7 +22,7 @@ ERRORS = {404: {"model": ErrorBody}, 409: {"model": ErrorBody}, 422: {"model": E
 @router.post("", response_model=OrderOut, status_code=201, responses=ERRORS)
 async def create_order(
     session: Session,
-    settings: AppSettings,
+    services: Services,
     _caller: Operator,
     response: Response,
     body: OrderCreate,
@@ -44,7 +44,7 @@ async def create_order(
         session,
         body,
         idempotency_key=idempotency_key,
-        tax_rate=Decimal(str(settings.sales_tax_rate)),
+        tax_rate=Decimal(str(services.settings.sales_tax_rate)),
         today=date.today(),
     )
     if replayed:
