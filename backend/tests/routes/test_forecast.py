@@ -11,7 +11,7 @@ import pytest
 
 from app.services.demo_data import generate_demo_data, write_csv
 from tests.support.databases import TestDatabase
-from tests.support.servers import served_process
+from tests.support.servers import served_settings
 
 TRAINED = ["Electronics", "Toys & Games", "Books & Media"]
 
@@ -108,7 +108,7 @@ async def test_a_forecast_survives_a_restart_without_refitting(
     before = (await api.get("/forecast/forecast/Books & Media")).json()
     jobs = await db.scalar("SELECT COUNT(*) FROM training_jobs")
 
-    with served_process(database.settings()) as restarted:  # a new process: nothing in memory carries over
+    with served_settings(database.settings()) as restarted:  # a new process: nothing in memory carries over
         async with httpx.AsyncClient(base_url=restarted) as fresh:
             after = (await fresh.get("/forecast/forecast/Books & Media")).json()
 

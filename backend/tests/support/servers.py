@@ -99,7 +99,7 @@ def served_command(
 
 
 @contextmanager
-def served_process(settings: Settings) -> Iterator[str]:
+def served_settings(settings: Settings) -> Iterator[str]:
     """`inventory serve` on `settings` (every setting given explicitly) in a process of its own; yields its URL."""
     with served_command(environment_of(settings)) as (url, _pid):
         yield url
