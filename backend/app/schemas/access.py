@@ -7,12 +7,11 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.security import Role
+from app.schemas.common import RequestBody
 
 
-class ApiKeyCreate(BaseModel):
+class ApiKeyCreate(RequestBody):
     """A key to make: who or what it is for, and its role."""
-
-    model_config = ConfigDict(extra="forbid")
 
     role: Role = Field(description="viewer (reads), operator (orders, products, stock) or admin (everything).")
     name: str = Field("unnamed", min_length=1, max_length=120, description="Who or what uses the key.")

@@ -4,9 +4,24 @@ from __future__ import annotations
 
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Item = TypeVar("Item")
+
+
+class RequestBody(BaseModel):
+    """Base of every request body: unknown fields are refused, and so is a NUL character in any text
+    (PostgreSQL can neither store nor compare one; without this it surfaced as a 500)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*")
+    @classmethod
+    def _no_nul_characters(cls, value: Any) -> Any:
+        texts = value if isinstance(value, list | tuple) else (value,)
+        if any(isinstance(text, str) and "\x00" in text for text in texts):
+            raise ValueError("NUL characters are not allowed")
+        return value
 
 
 class ErrorDetail(BaseModel):

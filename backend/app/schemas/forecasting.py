@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.schemas.common import RequestBody
+
 ModelChoice = Literal["auto", "sarima"]
 
 
@@ -58,9 +60,7 @@ class AllForecasts(BaseModel):
     forecasts: list[ForecastOut]
 
 
-class RetrainRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class RetrainRequest(RequestBody):
     categories: list[str] | None = Field(None, max_length=1000, description="Only these categories (default: all).")
 
 

@@ -8,23 +8,20 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from app.schemas.common import RequestBody
 from app.schemas.money import Amount, MoneyOut
 
 OrderStatus = Literal["Processing", "Shipped", "Delivered", "Cancelled", "Returned"]
 OrderSort = Literal["order_date", "-order_date", "total_amount", "-total_amount", "created_at", "-created_at"]
 
 
-class OrderItemIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class OrderItemIn(RequestBody):
     sku: str = Field(min_length=1, max_length=64)
     quantity: int = Field(gt=0, le=100_000)
 
 
-class OrderCreate(BaseModel):
+class OrderCreate(RequestBody):
     """A new order. Unit prices come from the products, tax from SALES_TAX_RATE."""
-
-    model_config = ConfigDict(extra="forbid")
 
     customer_id: str = Field(min_length=1, max_length=64)
     items: list[OrderItemIn] = Field(min_length=1, max_length=200)
@@ -90,7 +87,5 @@ class OrderSummary(BaseModel):
     source: str
 
 
-class StatusChange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class StatusChange(RequestBody):
     status: OrderStatus

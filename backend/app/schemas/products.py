@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from app.schemas.common import RequestBody
 from app.schemas.money import Amount, MoneyOut
 
 Sku = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/-]*$")
@@ -17,10 +18,8 @@ ProductSort = Literal[
 ]  # fmt: skip
 
 
-class ProductCreate(BaseModel):
+class ProductCreate(RequestBody):
     """A new product; its opening stock is written to the stock ledger as a count."""
-
-    model_config = ConfigDict(extra="forbid")
 
     sku: str = Sku
     name: str = Field(min_length=1, max_length=300)
@@ -33,10 +32,8 @@ class ProductCreate(BaseModel):
     lead_time_days: int = Field(14, ge=0, le=3650)
 
 
-class ProductUpdate(BaseModel):
+class ProductUpdate(RequestBody):
     """Fields to change; stock changes go through POST /products/{sku}/stock instead."""
-
-    model_config = ConfigDict(extra="forbid")
 
     name: str | None = Field(None, min_length=1, max_length=300)
     category: str | None = Field(None, min_length=1, max_length=120)
@@ -80,10 +77,8 @@ class ProductRemoved(BaseModel):
     outcome: Literal["archived", "erased"]
 
 
-class StockChange(BaseModel):
+class StockChange(RequestBody):
     """A receipt from a supplier (positive) or an adjustment (either sign), with its reason."""
-
-    model_config = ConfigDict(extra="forbid")
 
     kind: Literal["receipt", "adjustment"]
     quantity: int = Field(ge=-1_000_000_000, le=1_000_000_000)

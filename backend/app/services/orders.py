@@ -18,9 +18,11 @@ from app.core.errors import IllegalTransition, NotFound, UnprocessableInput
 from app.models import Customer, InventoryMovement, Order, OrderLine, Seller
 from app.models.base import utcnow
 from app.schemas.events import OrderCreatedData, OrderLineData, OrderUpdatedData
+from app.schemas.money import MAX_AMOUNT
 from app.schemas.orders import OrderCreate, OrderOut, OrderSort, OrderStatus
 from app.services.events import envelope, outbox_rows, record_events
 from app.services.idempotency import remember, replay_or_reserve, request_fingerprint
+from app.services.statements import Statements, statements_in_transaction
 from app.services.stock import StockChange, apply_stock_changes, lock_products, movement_rows, sell
 from app.services.writes import Write, insert_together
 
@@ -100,10 +102,13 @@ def _party_rows(dialect: str, data: OrderCreate, now: datetime) -> list[Write]:
     return writes
 
 
-async def place_order(session: AsyncSession, data: OrderCreate, *, tax_rate: Decimal, today: date) -> OrderOut:
+async def place_order(
+    session: AsyncSession, statements: Statements, data: OrderCreate, *, tax_rate: Decimal, today: date
+) -> OrderOut:
     """Take the stock of every line or nothing, then write the order, its lines, the ledger and the events."""
     order_id = f"ORD-{uuid.uuid4().hex[:16].upper()}"
-    products, taken, events = await sell(session, [(item.sku, item.quantity) for item in data.items], order_id=order_id)
+    lines = [(item.sku, item.quantity) for item in data.items]
+    products, taken, events = await sell(session, statements, lines, order_id=order_id)
     amounts = [cents(products[item.sku].unit_price * item.quantity) for item in data.items]
     gross = sum(amounts, Decimal(0))
     if data.discount > gross:
@@ -113,6 +118,11 @@ async def place_order(session: AsyncSession, data: OrderCreate, *, tax_rate: Dec
         )
     tax = cents((gross - data.discount) * tax_rate)
     total = gross - data.discount + tax + data.shipping_cost
+    if total > MAX_AMOUNT:
+        raise UnprocessableInput(
+            f"The order's total ({total}) is more than an order can hold ({MAX_AMOUNT}); split it into several.",
+            details=[{"field": "total_amount", "reason": f"over {MAX_AMOUNT}"}],
+        )
     now = utcnow()
     order_row = {
         "order_id": order_id, "order_date": today, "customer_id": data.customer_id, "seller_id": data.seller_id,
@@ -140,7 +150,7 @@ async def place_order(session: AsyncSession, data: OrderCreate, *, tax_rate: Dec
     parties = _party_rows(session.get_bind().dialect.name, data, now)
     # One round trip on PostgreSQL for all of it, after the one that took the stock.
     await insert_together(
-        session,
+        statements,
         [
             *parties, (_INSERT_ORDER, [order_row]), (_INSERT_LINES, line_rows), movement_rows(taken),
             outbox_rows(session, events),
@@ -152,16 +162,22 @@ async def place_order(session: AsyncSession, data: OrderCreate, *, tax_rate: Dec
 async def place_order_once(
     session: AsyncSession, data: OrderCreate, *, idempotency_key: str | None, tax_rate: Decimal, today: date
 ) -> tuple[OrderOut, bool]:
-    """place_order, or with an Idempotency-Key the first result for that key; True when replayed."""
-    if idempotency_key is None:
-        return await place_order(session, data, tax_rate=tax_rate, today=today), False
-    fingerprint = request_fingerprint(data.model_dump(mode="json"))
-    stored = await replay_or_reserve(session, key=idempotency_key, scope=ORDER_SCOPE, fingerprint=fingerprint)
-    if stored is not None:
-        return OrderOut.model_validate(stored), True
-    order = await place_order(session, data, tax_rate=tax_rate, today=today)
-    await remember(session, key=idempotency_key, scope=ORDER_SCOPE, status_code=201, body=order.model_dump(mode="json"))
-    return order, False
+    """place_order, or with an Idempotency-Key the first result for that key; True when replayed.
+
+    On PostgreSQL the whole of it is one driver transaction, committed before this returns (see
+    app.services.statements); the key's reservation and answer are in that transaction too.
+    """
+    async with statements_in_transaction(session) as statements:
+        if idempotency_key is None:
+            return await place_order(session, statements, data, tax_rate=tax_rate, today=today), False
+        fingerprint = request_fingerprint(data.model_dump(mode="json"))
+        stored = await replay_or_reserve(session, key=idempotency_key, scope=ORDER_SCOPE, fingerprint=fingerprint)
+        if stored is not None:
+            return OrderOut.model_validate(stored), True
+        order = await place_order(session, statements, data, tax_rate=tax_rate, today=today)
+        body = order.model_dump(mode="json")
+        await remember(session, key=idempotency_key, scope=ORDER_SCOPE, status_code=201, body=body)
+        return order, False
 
 
 async def _load_order(session: AsyncSession, order_id: str, *, lock: bool = False) -> Order:

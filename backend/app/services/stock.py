@@ -20,6 +20,7 @@ from app.models import InventoryMovement, Product
 from app.models.base import utcnow
 from app.schemas.events import EventEnvelope, StockAlertData, StockUpdatedData
 from app.services.events import envelope, record_events
+from app.services.statements import Statements
 from app.services.writes import Write
 
 StockState = Literal["in_stock", "low", "out"]
@@ -102,9 +103,9 @@ def stock_events(product: LockedProduct, applied: AppliedChange) -> list[tuple[E
     return events
 
 
-# Statements on the order path are built once, on the tables' own columns and run on the session's
-# Core connection: building, keying and routing a statement through the ORM per request costs more
-# Python time than the database spends running it.
+# Statements on the order path are built once, on the tables' own columns, and run without the ORM
+# (see app.services.statements): building, keying and routing a statement through the ORM per request
+# costs more Python time than the database spends running it.
 _PRODUCTS = Product.__table__
 _LOCK_COLUMNS = (
     _PRODUCTS.c.sku, _PRODUCTS.c.name, _PRODUCTS.c.category, _PRODUCTS.c.brand, _PRODUCTS.c.unit_price,
@@ -196,7 +197,7 @@ async def _why_not_sellable(session: AsyncSession, lines: Sequence[tuple[str, in
 
 
 async def sell(
-    session: AsyncSession, lines: Sequence[tuple[str, int]], *, order_id: str
+    session: AsyncSession, statements: Statements, lines: Sequence[tuple[str, int]], *, order_id: str
 ) -> tuple[dict[str, LockedProduct], list[AppliedChange], list[tuple[EventEnvelope, str | None]]]:
     """Take every line's units or none: one conditional UPDATE per SKU, in SKU order.
 
@@ -205,10 +206,9 @@ async def sell(
     every line's problem; the caller's rollback undoes the lines already taken.
     """
     now = utcnow()
-    connection = await session.connection()
     sold: dict[str, LockedProduct] = {}
     for sku, quantity in sorted(lines):
-        row = (await connection.execute(_SELL, {"b_sku": sku, "quantity": quantity, "now": now})).first()
+        row = await statements.first(_SELL, {"b_sku": sku, "quantity": quantity, "now": now})
         if row is None:
             raise await _why_not_sellable(session, lines)
         sold[sku] = LockedProduct(*row)

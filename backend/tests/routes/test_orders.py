@@ -170,6 +170,9 @@ async def test_list_filters_and_pages(api: httpx.AsyncClient, db: TestDatabase) 
         ({"customer_id": ""}, "body.customer_id"),
         ({"items": [{"sku": "NOPE", "quantity": 1}]}, "items.0.sku"),
         ({"discount": "1000"}, "discount"),
+        ({"customer_name": "Ada\u0000"}, "body.customer_name"),  # PostgreSQL cannot store a NUL
+        ({"items": [{"sku": "A\u0000", "quantity": 1}]}, "body.items.0.sku"),
+        ({"shipping_cost": "9999999999.99"}, "total_amount"),  # the total would not fit its column
     ],
 )
 async def test_invalid_orders_are_a_4xx_naming_the_field(

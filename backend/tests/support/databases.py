@@ -95,14 +95,14 @@ class TestDatabase:
                     await connection.execute(table.delete())
 
 
-def _asyncpg_dsn(url: str) -> str:
+def asyncpg_dsn(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 async def create_postgres_database(server_url: str) -> str:
     """CREATE DATABASE with a unique name on the server of `server_url`; returns its URL."""
     name = f"inventory_test_{uuid.uuid4().hex[:10]}"
-    connection = await asyncpg.connect(_asyncpg_dsn(server_url))
+    connection = await asyncpg.connect(asyncpg_dsn(server_url))
     try:
         await connection.execute(f'CREATE DATABASE "{name}"')
     finally:
@@ -112,7 +112,7 @@ async def create_postgres_database(server_url: str) -> str:
 
 async def drop_postgres_database(server_url: str, url: str) -> None:
     name = make_url(url).database
-    connection = await asyncpg.connect(_asyncpg_dsn(server_url))
+    connection = await asyncpg.connect(asyncpg_dsn(server_url))
     try:
         await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:

@@ -1,0 +1,146 @@
+"""The order path's statements in the request's transaction: a driver transaction on PostgreSQL that
+commits, rolls back and gives up its connection exactly as the session would."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+import asyncpg
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DataError, OperationalError
+
+from app.core.errors import InsufficientStock
+from app.models import Product
+from app.services.statements import statements_in_transaction
+from app.services.stock import _SELL
+from tests.support.databases import TestDatabase, asyncpg_dsn
+
+NOW = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+async def shop(db: TestDatabase) -> TestDatabase:
+    async with db.sessions() as session:
+        session.add(Product(sku="A", name="A", category="Toys", unit_price=15, stock_on_hand=10))
+        await session.commit()
+    return db
+
+
+async def sell_one(session, statements) -> int:
+    row = await statements.first(_SELL, {"b_sku": "A", "quantity": 1, "now": NOW})
+    assert row is not None
+    return row[5]  # stock on hand after the sale
+
+
+async def test_the_block_commits_what_it_did(shop: TestDatabase) -> None:
+    async with shop.sessions() as session:
+        async with statements_in_transaction(session) as statements:
+            assert await sell_one(session, statements) == 9
+        await session.commit()
+
+    assert await shop.scalar("SELECT stock_on_hand FROM products WHERE sku = 'A'") == 9
+
+
+async def test_an_error_in_the_block_undoes_everything_in_it_the_sessions_statements_too(shop: TestDatabase) -> None:
+    async with shop.sessions() as session:
+        with pytest.raises(InsufficientStock):
+            async with statements_in_transaction(session) as statements:
+                await sell_one(session, statements)
+                await session.execute(text("UPDATE products SET name = 'changed' WHERE sku = 'A'"))
+                raise InsufficientStock("refused after both writes")
+        await session.rollback()
+
+    assert await shop.rows("SELECT name, stock_on_hand FROM products") == [("A", 10)]
+    # The pooled connection went back clean: the next block starts its own transaction.
+    async with shop.sessions() as session:
+        async with statements_in_transaction(session) as statements:
+            assert await sell_one(session, statements) == 9
+        await session.commit()
+
+
+async def test_a_value_postgresql_refuses_is_the_same_error_as_on_core(shop: TestDatabase) -> None:
+    if shop.backend != "postgresql":
+        pytest.skip("SQLite stores any number in a NUMERIC column")
+    reprice = text("UPDATE products SET unit_price = :price")
+
+    async with shop.sessions() as session:
+        with pytest.raises(DataError):
+            async with statements_in_transaction(session) as statements:
+                await statements.execute(reprice, {"price": 10**12})  # NUMERIC(12, 2) holds under 10^10
+        await session.rollback()
+
+    assert await shop.scalar("SELECT unit_price FROM products") == 15
+
+
+async def test_a_lost_connection_is_a_503_error_and_is_never_reused(shop: TestDatabase) -> None:
+    if shop.backend != "postgresql":
+        pytest.skip("an SQLite connection cannot be lost")
+    admin = await asyncpg.connect(asyncpg_dsn(shop.url))
+    try:
+        async with shop.sessions() as session:
+            with pytest.raises(OperationalError) as raised:
+                async with statements_in_transaction(session) as statements:
+                    await sell_one(session, statements)
+                    backend = await session.scalar(text("SELECT pg_backend_pid()"))
+                    await admin.execute("SELECT pg_terminate_backend($1)", backend)
+                    await sell_one(session, statements)
+            await session.rollback()
+    finally:
+        await admin.close()
+
+    # OperationalError with the connection invalidated is what the error handler answers with a 503.
+    assert raised.value.connection_invalidated
+    assert await shop.scalar("SELECT stock_on_hand FROM products WHERE sku = 'A'") == 10
+    async with shop.sessions() as session:  # the pool hands out a live connection, not the dead one
+        async with statements_in_transaction(session) as statements:
+            assert await sell_one(session, statements) == 9
+        await session.commit()
+
+
+@pytest.mark.parametrize("waiting_on", ["the event loop", "a statement"])
+async def test_a_cancelled_block_leaves_no_transaction_open_on_a_pooled_connection(
+    shop: TestDatabase, waiting_on: str
+) -> None:
+    if waiting_on == "a statement" and shop.backend != "postgresql":
+        pytest.skip("SQLite has no statement that waits")
+    started = asyncio.Event()
+
+    async def sell_then_wait() -> None:
+        async with shop.sessions() as session:
+            try:
+                async with statements_in_transaction(session) as statements:
+                    await sell_one(session, statements)
+                    started.set()
+                    if waiting_on == "a statement":  # cancelled mid-statement: the driver is mid-protocol
+                        await statements.first(text("SELECT pg_sleep(30)"), {})
+                    await asyncio.sleep(30)
+            finally:
+                await session.rollback()
+
+    task = asyncio.create_task(sell_then_wait())
+    await started.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+    assert await shop.scalar("SELECT stock_on_hand FROM products WHERE sku = 'A'") == 10
+    # Every connection the pool hands out now is outside any transaction, and a sale goes through.
+    for _ in range(3):
+        async with shop.sessions() as session:
+            async with statements_in_transaction(session) as statements:
+                assert await sell_one(session, statements) <= 9
+            await session.commit()
+    assert await shop.scalar("SELECT stock_on_hand FROM products WHERE sku = 'A'") == 7
+
+
+async def test_it_must_be_the_first_use_of_the_session(shop: TestDatabase) -> None:
+    if shop.backend != "postgresql":
+        pytest.skip("on SQLite the block runs in the session's own transaction")
+    async with shop.sessions() as session:
+        await session.execute(text("SELECT 1"))
+        with pytest.raises(RuntimeError, match="first use"), pytest.warns(match="execution_options"):
+            async with statements_in_transaction(session):
+                pass
+        await session.rollback()
