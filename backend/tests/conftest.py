@@ -21,6 +21,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     # SQLite and on PostgreSQL.
     if "backend" in metafunc.fixturenames:
         chosen = [name.strip() for name in metafunc.config.getoption("--backends").split(",") if name.strip()]
+        only = metafunc.definition.get_closest_marker("backends")  # a test of one backend's own behaviour
+        if only is not None:
+            chosen = [name for name in chosen if name in only.args]
         metafunc.parametrize("backend", chosen, scope="session")
 
 

@@ -21,7 +21,6 @@ ERRORS = {404: {"model": ErrorBody}, 409: {"model": ErrorBody}, 422: {"model": E
 
 @router.post("", response_model=OrderOut, status_code=201, responses=ERRORS)
 async def create_order(
-    session: Session,
     services: Services,
     _caller: Operator,
     response: Response,
@@ -41,7 +40,7 @@ async def create_order(
     a repeat returns the first result (header `Idempotent-Replayed: true`); the same key with another body
     is a 422."""
     order, replayed = await service.place_order_once(
-        session,
+        services.sessions,
         body,
         idempotency_key=idempotency_key,
         tax_rate=Decimal(str(services.settings.sales_tax_rate)),

@@ -12,12 +12,13 @@ import hashlib
 import json
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from app.core.errors import UnprocessableInput
 from app.models import IdempotencyRecord
-from app.services.bulk import dialect_insert
+from app.models.base import utcnow
+from app.services.statements import Statements
 
 
 class IdempotencyKeyReused(UnprocessableInput):
@@ -26,47 +27,52 @@ class IdempotencyKeyReused(UnprocessableInput):
     code = "idempotency_key_reused"
 
 
+_RECORDS = IdempotencyRecord.__table__
+_THIS_KEY = (_RECORDS.c.key == bindparam("b_key"), _RECORDS.c.scope == bindparam("b_scope"))
+_STORED = select(_RECORDS.c.request_hash, _RECORDS.c.response_body).where(*_THIS_KEY)
+# Reserve: the row with an empty answer, or nothing when the key is there already (RETURNING tells).
+_RESERVE_VALUES = {
+    "key": bindparam("b_key"), "scope": bindparam("b_scope"), "request_hash": bindparam("b_hash"), "status_code": 0,
+    "response_body": {}, "created_at": bindparam("b_now"),
+}  # fmt: skip
+_RESERVE = {
+    name: dialect.insert(_RECORDS).values(_RESERVE_VALUES).on_conflict_do_nothing().returning(_RECORDS.c.key)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
+_REMEMBER = (
+    update(_RECORDS).where(*_THIS_KEY).values(status_code=bindparam("b_status"), response_body=bindparam("b_body"))
+)
+
+
 def request_fingerprint(body: dict[str, Any]) -> str:
     """A hash of the request body that ignores key order and spacing."""
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-async def _stored(session: AsyncSession, key: str, scope: str) -> IdempotencyRecord | None:
-    statement = select(IdempotencyRecord).where(IdempotencyRecord.key == key, IdempotencyRecord.scope == scope)
-    return (await session.scalars(statement.execution_options(populate_existing=True))).first()
-
-
-def _replay(record: IdempotencyRecord, fingerprint: str) -> dict[str, Any]:
-    if record.request_hash != fingerprint:
+def _replay(request_hash: str, response_body: dict[str, Any], fingerprint: str) -> dict[str, Any]:
+    if request_hash != fingerprint:
         raise IdempotencyKeyReused(
             "This Idempotency-Key was already used with a different request body; use a new key for a new request.",
             details=[{"field": "Idempotency-Key", "reason": "reused with another body"}],
         )
-    return record.response_body
+    return response_body
 
 
-async def replay_or_reserve(session: AsyncSession, *, key: str, scope: str, fingerprint: str) -> dict[str, Any] | None:
+async def replay_or_reserve(statements: Statements, *, key: str, scope: str, fingerprint: str) -> dict[str, Any] | None:
     """The stored answer for this key, or None after reserving the key for this request."""
-    record = await _stored(session, key, scope)
-    if record is not None:
-        return _replay(record, fingerprint)
-    reserve = dialect_insert(session, IdempotencyRecord.__table__).values(
-        key=key, scope=scope, request_hash=fingerprint, status_code=0, response_body={}
-    )
-    reserved = await session.execute(reserve.on_conflict_do_nothing().returning(IdempotencyRecord.key))
-    if reserved.first() is not None:
+    this_key = {"b_key": key, "b_scope": scope}
+    stored = await statements.first(_STORED, this_key)
+    if stored is not None:
+        return _replay(*stored, fingerprint)
+    reservation = {**this_key, "b_hash": fingerprint, "b_now": utcnow()}
+    if await statements.first(_RESERVE[statements.dialect], reservation) is not None:
         return None
-    record = await _stored(session, key, scope)
-    assert record is not None, "a conflicting reservation must be visible once it committed"
-    return _replay(record, fingerprint)
+    stored = await statements.first(_STORED, this_key)
+    assert stored is not None, "a conflicting reservation must be visible once it committed"
+    return _replay(*stored, fingerprint)
 
 
-async def remember(session: AsyncSession, *, key: str, scope: str, status_code: int, body: dict[str, Any]) -> None:
+async def remember(statements: Statements, *, key: str, scope: str, status_code: int, body: dict[str, Any]) -> None:
     """Store the answer under the reserved key (same transaction as the work it describes)."""
-    await session.execute(
-        update(IdempotencyRecord)
-        .where(IdempotencyRecord.key == key, IdempotencyRecord.scope == scope)
-        .values(status_code=status_code, response_body=body)
-        .execution_options(synchronize_session=False)
-    )
+    await statements.execute(_REMEMBER, {"b_key": key, "b_scope": scope, "b_status": status_code, "b_body": body})

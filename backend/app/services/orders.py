@@ -11,9 +11,10 @@ from typing import Any
 
 from sqlalchemy import exists, func, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import selectinload
 
+from app.core.db import transaction
 from app.core.errors import IllegalTransition, NotFound, UnprocessableInput
 from app.models import Customer, InventoryMovement, Order, OrderLine, Seller
 from app.models.base import utcnow
@@ -108,7 +109,7 @@ async def place_order(
     """Take the stock of every line or nothing, then write the order, its lines, the ledger and the events."""
     order_id = f"ORD-{uuid.uuid4().hex[:16].upper()}"
     lines = [(item.sku, item.quantity) for item in data.items]
-    products, taken, events = await sell(session, statements, lines, order_id=order_id)
+    products, taken, events = await sell(statements, lines, order_id=order_id)
     amounts = [cents(products[item.sku].unit_price * item.quantity) for item in data.items]
     gross = sum(amounts, Decimal(0))
     if data.discount > gross:
@@ -147,7 +148,7 @@ async def place_order(
         total_amount=float(total), items=items,
     )  # fmt: skip
     events = [(envelope("order.created", created), order_key(item.sku for item in data.items)), *events]
-    parties = _party_rows(session.get_bind().dialect.name, data, now)
+    parties = _party_rows(statements.dialect, data, now)
     # One round trip on PostgreSQL for all of it, after the one that took the stock.
     await insert_together(
         statements,
@@ -160,23 +161,28 @@ async def place_order(
 
 
 async def place_order_once(
-    session: AsyncSession, data: OrderCreate, *, idempotency_key: str | None, tax_rate: Decimal, today: date
+    sessions: async_sessionmaker[AsyncSession],
+    data: OrderCreate,
+    *,
+    idempotency_key: str | None,
+    tax_rate: Decimal,
+    today: date,
 ) -> tuple[OrderOut, bool]:
     """place_order, or with an Idempotency-Key the first result for that key; True when replayed.
 
-    On PostgreSQL the whole of it is one driver transaction, committed before this returns (see
-    app.services.statements); the key's reservation and answer are in that transaction too.
+    Its own unit of work, committed before this returns: the key's reservation and answer are in
+    the order's transaction (on PostgreSQL a driver transaction, see app.services.statements).
     """
-    async with statements_in_transaction(session) as statements:
+    async with transaction(sessions) as session, statements_in_transaction(session) as statements:
         if idempotency_key is None:
             return await place_order(session, statements, data, tax_rate=tax_rate, today=today), False
         fingerprint = request_fingerprint(data.model_dump(mode="json"))
-        stored = await replay_or_reserve(session, key=idempotency_key, scope=ORDER_SCOPE, fingerprint=fingerprint)
+        stored = await replay_or_reserve(statements, key=idempotency_key, scope=ORDER_SCOPE, fingerprint=fingerprint)
         if stored is not None:
             return OrderOut.model_validate(stored), True
         order = await place_order(session, statements, data, tax_rate=tax_rate, today=today)
         body = order.model_dump(mode="json")
-        await remember(session, key=idempotency_key, scope=ORDER_SCOPE, status_code=201, body=body)
+        await remember(statements, key=idempotency_key, scope=ORDER_SCOPE, status_code=201, body=body)
         return order, False
 
 

@@ -1,20 +1,20 @@
-"""How placing an order talks to the database: its few statements, run in the request's transaction.
+"""How placing an order talks to the database: its few statements, in one transaction.
 
-On PostgreSQL they run on the session's own connection through asyncpg directly, in a transaction
-asyncpg owns. SQLAlchemy compiles each statement once (the same SQL, casts and value conversions it
-would send itself); after that an order pays only for the driver. Through the session and Core each
-statement also paid SQLAlchemy's per-statement work, and the transaction the session's bookkeeping:
-the whole server ran 4.21 M instructions per order that way and 3.69 M this way
+On PostgreSQL they run through asyncpg directly, on a connection taken from the engine's pool, in a
+transaction asyncpg owns. SQLAlchemy compiles each statement once (the same SQL, casts and value
+conversions it would send itself); after that an order pays only for the driver. Through the
+session and Core each statement also paid SQLAlchemy's per-statement work, and the transaction the
+session's connection handling: the whole server ran 4.22 M instructions per order that way, 3.67 M
+with the statements on the driver but the connection still the session's, and 3.39 M with this
 (`python -m bench.orders_instructions`, 2026-12-02).
 
-The connection is switched to AUTOCOMMIT first, so SQLAlchemy sends no BEGIN or COMMIT of its own.
-Statements the session runs inside the block (idempotency keys, the reasons an order is refused)
-go over the same connection and so belong to the same transaction, which commits when the block
-ends. The request's closing `session.commit()` then has nothing left to do. A driver error comes out
-as the SQLAlchemy error the Core path would raise (a lost connection is invalidated, never returned
-to the pool), so one handler answers both.
+So on PostgreSQL every statement of the unit of work must go through the `Statements` handed out
+here: one run through the session would take another connection, outside the transaction. A driver
+error comes out as the SQLAlchemy error the Core path would raise (a lost connection is invalidated,
+never returned to the pool), so one handler answers both.
 
 On SQLite the statements run on the session's Core connection and the session commits as usual.
+Either way the caller commits the session afterwards: that commit is what wakes the outbox relay.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from typing import Any, Protocol
 import asyncpg
 from sqlalchemy import exc
 from sqlalchemy.dialects.postgresql import asyncpg as postgresql_asyncpg
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from sqlalchemy.sql.expression import Executable
 
 Values = Mapping[str, Any]
@@ -46,6 +46,8 @@ _CONNECTION_LOST = (
 class Statements(Protocol):
     """Runs statements in the request's transaction."""
 
+    # The database's dialect name: some statements (upserts) are built per dialect.
+    dialect: str
     # Whether several INSERTs should be sent as one statement (PostgreSQL) or one by one (SQLite).
     combines_writes: bool
 
@@ -92,6 +94,7 @@ def for_driver(statement: Executable) -> DriverStatement:
 class DriverStatements:
     """Statements on asyncpg, inside the transaction `statements_in_transaction` opened."""
 
+    dialect = "postgresql"
     combines_writes = True
 
     def __init__(self, connection: asyncpg.Connection) -> None:
@@ -115,6 +118,7 @@ class CoreStatements:
 
     def __init__(self, connection: AsyncConnection) -> None:
         self._connection = connection
+        self.dialect = connection.dialect.name
 
     async def first(self, statement: Executable, values: Values) -> Sequence[Any] | None:
         return (await self._connection.execute(statement, dict(values))).first()
@@ -125,25 +129,26 @@ class CoreStatements:
 
 @asynccontextmanager
 async def statements_in_transaction(session: AsyncSession) -> AsyncIterator[Statements]:
-    """The request's statements: on PostgreSQL in a driver transaction that commits when the block ends
-    (it must be the first use of the session); elsewhere in the session's own transaction."""
-    if session.get_bind().dialect.name != "postgresql":
+    """The unit of work's statements: on PostgreSQL in a driver transaction on a pooled connection of its
+    own, committed when the block ends; elsewhere in the session's transaction, which its owner commits."""
+    engine = session.bind
+    if session.get_bind().dialect.name != "postgresql" or not isinstance(engine, AsyncEngine):
         yield CoreStatements(await session.connection())
         return
-    connection = await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-    driver = (await connection.get_raw_connection()).driver_connection
-    if driver is None or driver.is_in_transaction():
-        raise RuntimeError("statements_in_transaction must be the first use of the request's session.")
-    transaction = driver.transaction()
-    try:
-        await transaction.start()
-        yield DriverStatements(driver)
-        await transaction.commit()
-    except BaseException as error:
-        await _end_failed(transaction, connection, driver)
-        if isinstance(error, (asyncpg.PostgresError, *_CONNECTION_LOST)):
-            raise _as_sqlalchemy_error(error, lost=driver.is_closed() or isinstance(error, _CONNECTION_LOST)) from error
-        raise
+    async with engine.connect() as connection:
+        driver = (await connection.get_raw_connection()).driver_connection
+        assert driver is not None
+        transaction = driver.transaction()
+        try:
+            await transaction.start()
+            yield DriverStatements(driver)
+            await transaction.commit()
+        except BaseException as error:
+            await _end_failed(transaction, connection, driver)
+            if isinstance(error, (asyncpg.PostgresError, *_CONNECTION_LOST)):
+                lost = driver.is_closed() or isinstance(error, _CONNECTION_LOST)
+                raise _as_sqlalchemy_error(error, lost=lost) from error
+            raise
 
 
 async def _end_failed(transaction: Any, connection: AsyncConnection, driver: asyncpg.Connection) -> None:

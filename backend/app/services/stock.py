@@ -124,6 +124,7 @@ _TAKE = (
     .returning(_PRODUCTS.c.stock_on_hand)
 )
 _RECORD_MOVEMENTS = InventoryMovement.__table__.insert()
+_PRODUCT_TO_SELL = select(*_LOCK_COLUMNS).where(_PRODUCTS.c.sku == bindparam("b_sku"))
 # A sale takes the units and reads what the order needs in the same statement: no separate
 # lock round trip. Sorted SKUs keep concurrent multi-line orders from deadlocking.
 _SELL = (
@@ -173,10 +174,13 @@ async def apply_stock_changes(
     return applied, events
 
 
-async def _why_not_sellable(session: AsyncSession, lines: Sequence[tuple[str, int]]) -> AppError:
+async def _why_not_sellable(statements: Statements, lines: Sequence[tuple[str, int]]) -> AppError:
     """Every line's problem, named by its place in the order (items.N.sku / items.N.quantity)."""
-    rows = await session.execute(_LOCK, {"skus": sorted({sku for sku, _ in lines})})
-    found = {row[0]: LockedProduct(*row) for row in rows}
+    found: dict[str, LockedProduct] = {}
+    for sku in sorted({sku for sku, _ in lines}):  # one read per SKU: only a refused order comes here
+        row = await statements.first(_PRODUCT_TO_SELL, {"b_sku": sku})
+        if row is not None:
+            found[sku] = LockedProduct(*row)
     unsellable = [
         {"field": f"items.{index}.sku", "sku": sku,
          "reason": "no such product" if sku not in found else "archived: it can no longer be sold"}
@@ -197,7 +201,7 @@ async def _why_not_sellable(session: AsyncSession, lines: Sequence[tuple[str, in
 
 
 async def sell(
-    session: AsyncSession, statements: Statements, lines: Sequence[tuple[str, int]], *, order_id: str
+    statements: Statements, lines: Sequence[tuple[str, int]], *, order_id: str
 ) -> tuple[dict[str, LockedProduct], list[AppliedChange], list[tuple[EventEnvelope, str | None]]]:
     """Take every line's units or none: one conditional UPDATE per SKU, in SKU order.
 
@@ -210,7 +214,7 @@ async def sell(
     for sku, quantity in sorted(lines):
         row = await statements.first(_SELL, {"b_sku": sku, "quantity": quantity, "now": now})
         if row is None:
-            raise await _why_not_sellable(session, lines)
+            raise await _why_not_sellable(statements, lines)
         sold[sku] = LockedProduct(*row)
     applied, events = [], []
     for sku, quantity in lines:

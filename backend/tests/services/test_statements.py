@@ -13,7 +13,7 @@ from sqlalchemy.exc import DataError, OperationalError
 
 from app.core.errors import InsufficientStock
 from app.models import Product
-from app.services.statements import statements_in_transaction
+from app.services.statements import Statements, statements_in_transaction
 from app.services.stock import _SELL
 from tests.support.databases import TestDatabase, asyncpg_dsn
 
@@ -28,7 +28,7 @@ async def shop(db: TestDatabase) -> TestDatabase:
     return db
 
 
-async def sell_one(session, statements) -> int:
+async def sell_one(statements: Statements) -> int:
     row = await statements.first(_SELL, {"b_sku": "A", "quantity": 1, "now": NOW})
     assert row is not None
     return row[5]  # stock on hand after the sale
@@ -37,18 +37,18 @@ async def sell_one(session, statements) -> int:
 async def test_the_block_commits_what_it_did(shop: TestDatabase) -> None:
     async with shop.sessions() as session:
         async with statements_in_transaction(session) as statements:
-            assert await sell_one(session, statements) == 9
+            assert await sell_one(statements) == 9
         await session.commit()
 
     assert await shop.scalar("SELECT stock_on_hand FROM products WHERE sku = 'A'") == 9
 
 
-async def test_an_error_in_the_block_undoes_everything_in_it_the_sessions_statements_too(shop: TestDatabase) -> None:
+async def test_an_error_in_the_block_undoes_everything_in_it(shop: TestDatabase) -> None:
     async with shop.sessions() as session:
         with pytest.raises(InsufficientStock):
             async with statements_in_transaction(session) as statements:
-                await sell_one(session, statements)
-                await session.execute(text("UPDATE products SET name = 'changed' WHERE sku = 'A'"))
+                await sell_one(statements)
+                await statements.execute(text("UPDATE products SET name = 'changed' WHERE sku = :sku"), {"sku": "A"})
                 raise InsufficientStock("refused after both writes")
         await session.rollback()
 
@@ -56,13 +56,12 @@ async def test_an_error_in_the_block_undoes_everything_in_it_the_sessions_statem
     # The pooled connection went back clean: the next block starts its own transaction.
     async with shop.sessions() as session:
         async with statements_in_transaction(session) as statements:
-            assert await sell_one(session, statements) == 9
+            assert await sell_one(statements) == 9
         await session.commit()
 
 
+@pytest.mark.backends("postgresql")  # SQLite stores any number in a NUMERIC column
 async def test_a_value_postgresql_refuses_is_the_same_error_as_on_core(shop: TestDatabase) -> None:
-    if shop.backend != "postgresql":
-        pytest.skip("SQLite stores any number in a NUMERIC column")
     reprice = text("UPDATE products SET unit_price = :price")
 
     async with shop.sessions() as session:
@@ -74,18 +73,17 @@ async def test_a_value_postgresql_refuses_is_the_same_error_as_on_core(shop: Tes
     assert await shop.scalar("SELECT unit_price FROM products") == 15
 
 
+@pytest.mark.backends("postgresql")  # an SQLite connection cannot be lost
 async def test_a_lost_connection_is_a_503_error_and_is_never_reused(shop: TestDatabase) -> None:
-    if shop.backend != "postgresql":
-        pytest.skip("an SQLite connection cannot be lost")
     admin = await asyncpg.connect(asyncpg_dsn(shop.url))
     try:
         async with shop.sessions() as session:
             with pytest.raises(OperationalError) as raised:
                 async with statements_in_transaction(session) as statements:
-                    await sell_one(session, statements)
-                    backend = await session.scalar(text("SELECT pg_backend_pid()"))
+                    await sell_one(statements)
+                    backend = (await statements.first(text("SELECT pg_backend_pid()"), {}))[0]
                     await admin.execute("SELECT pg_terminate_backend($1)", backend)
-                    await sell_one(session, statements)
+                    await sell_one(statements)
             await session.rollback()
     finally:
         await admin.close()
@@ -95,25 +93,21 @@ async def test_a_lost_connection_is_a_503_error_and_is_never_reused(shop: TestDa
     assert await shop.scalar("SELECT stock_on_hand FROM products WHERE sku = 'A'") == 10
     async with shop.sessions() as session:  # the pool hands out a live connection, not the dead one
         async with statements_in_transaction(session) as statements:
-            assert await sell_one(session, statements) == 9
+            assert await sell_one(statements) == 9
         await session.commit()
 
 
-@pytest.mark.parametrize("waiting_on", ["the event loop", "a statement"])
-async def test_a_cancelled_block_leaves_no_transaction_open_on_a_pooled_connection(
-    shop: TestDatabase, waiting_on: str
-) -> None:
-    if waiting_on == "a statement" and shop.backend != "postgresql":
-        pytest.skip("SQLite has no statement that waits")
+async def cancel_mid_sale(shop: TestDatabase, *, wait_in_a_statement: bool) -> None:
+    """Sell one unit, then wait (in the event loop or in a statement) until cancelled."""
     started = asyncio.Event()
 
     async def sell_then_wait() -> None:
         async with shop.sessions() as session:
             try:
                 async with statements_in_transaction(session) as statements:
-                    await sell_one(session, statements)
+                    await sell_one(statements)
                     started.set()
-                    if waiting_on == "a statement":  # cancelled mid-statement: the driver is mid-protocol
+                    if wait_in_a_statement:  # cancelled mid-statement: the driver is mid-protocol
                         await statements.first(text("SELECT pg_sleep(30)"), {})
                     await asyncio.sleep(30)
             finally:
@@ -125,22 +119,23 @@ async def test_a_cancelled_block_leaves_no_transaction_open_on_a_pooled_connecti
     with pytest.raises(asyncio.CancelledError):
         await task
 
+
+async def assert_sales_go_through_on_every_pooled_connection(shop: TestDatabase) -> None:
     assert await shop.scalar("SELECT stock_on_hand FROM products WHERE sku = 'A'") == 10
-    # Every connection the pool hands out now is outside any transaction, and a sale goes through.
-    for _ in range(3):
+    for _ in range(3):  # none of them is left inside a transaction
         async with shop.sessions() as session:
             async with statements_in_transaction(session) as statements:
-                assert await sell_one(session, statements) <= 9
+                assert await sell_one(statements) <= 9
             await session.commit()
     assert await shop.scalar("SELECT stock_on_hand FROM products WHERE sku = 'A'") == 7
 
 
-async def test_it_must_be_the_first_use_of_the_session(shop: TestDatabase) -> None:
-    if shop.backend != "postgresql":
-        pytest.skip("on SQLite the block runs in the session's own transaction")
-    async with shop.sessions() as session:
-        await session.execute(text("SELECT 1"))
-        with pytest.raises(RuntimeError, match="first use"), pytest.warns(match="execution_options"):
-            async with statements_in_transaction(session):
-                pass
-        await session.rollback()
+async def test_a_cancelled_block_leaves_no_transaction_open_on_a_pooled_connection(shop: TestDatabase) -> None:
+    await cancel_mid_sale(shop, wait_in_a_statement=False)
+    await assert_sales_go_through_on_every_pooled_connection(shop)
+
+
+@pytest.mark.backends("postgresql")  # SQLite has no statement that waits
+async def test_a_block_cancelled_mid_statement_gives_up_its_connection(shop: TestDatabase) -> None:
+    await cancel_mid_sale(shop, wait_in_a_statement=True)
+    await assert_sales_go_through_on_every_pooled_connection(shop)
