@@ -23,8 +23,8 @@ async def test_a_placed_order_wakes_the_relay_after_its_commit_and_a_refused_one
     async with db.sessions() as session:
         session.add(Product(sku="A", name="A", category="Toys", unit_price=15, stock_on_hand=3))
         await session.commit()
-    outbox_rows_seen_at_wake: list[int] = []
-    sessions = create_sessionmaker(db.engine, on_events_committed=lambda: outbox_rows_seen_at_wake.append(0))
+    relay_wakes: list[int] = []
+    sessions = create_sessionmaker(db.engine, on_events_committed=lambda: relay_wakes.append(1))
 
     placed, replayed = await place_order_once(
         sessions, order(2), idempotency_key=None, tax_rate=Decimal(0), today=date.today()
@@ -33,7 +33,7 @@ async def test_a_placed_order_wakes_the_relay_after_its_commit_and_a_refused_one
         await place_order_once(sessions, order(2), idempotency_key=None, tax_rate=Decimal(0), today=date.today())
 
     assert not replayed and placed.total_amount == 30
-    assert len(outbox_rows_seen_at_wake) == 1
+    assert len(relay_wakes) == 1
     assert await db.scalar("SELECT COUNT(*) FROM outbox") == 2  # order.created, stock.updated
     assert await db.scalar("SELECT stock_on_hand FROM products WHERE sku = 'A'") == 1
 
