@@ -1,18 +1,29 @@
 """The outbox relay: publish waiting events in order, mark them sent only once the bus acknowledged them.
 
 Every replica may run it. On PostgreSQL a batch is claimed with FOR UPDATE SKIP LOCKED, so
-two relays never publish the same row; on SQLite the write transaction (BEGIN IMMEDIATE)
-gives one relay at a time the batch. When the bus is down the rows stay unsent and the
-relay retries with exponential backoff; requests that write events are not affected.
+two relays never publish the same row, and the claim is held while the bus takes the batch (one
+pooled connection; requests use the others). SQLite has one writer at a time, and a process one
+connection: a transaction held while a hung broker times out stalled every order behind it (5 s
+each during a Kafka outage). There a relay takes its turn with an OS lock on a file beside the
+database (the processes sharing a SQLite file share a machine), reads the batch, publishes it with
+no transaction open, and marks what the bus took in a second, short one. When the bus is down the
+rows stay unsent and the relay retries with exponential backoff; requests that write events are
+not affected.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from contextlib import suppress
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from datetime import datetime
+from pathlib import Path
 from typing import Any
+
+try:
+    import fcntl
+except ImportError:  # Windows: no flock; see _SqliteTurn
+    fcntl = None  # type: ignore[assignment]
 
 from sqlalchemy import Update, bindparam, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -45,6 +56,7 @@ class OutboxRelay:
     ) -> None:
         self._sessions = sessions
         self._publish = publish
+        self._turn = _SqliteTurn.of(sessions)
         self._poll = poll_seconds
         self._idle_poll = max(idle_poll_seconds, poll_seconds)
         self.next_look_seconds = poll_seconds
@@ -90,29 +102,88 @@ class OutboxRelay:
                 await asyncio.wait_for(self._wakeup.wait(), timeout=self.next_look_seconds)
 
     async def relay_once(self) -> int:
-        """Publish one batch of waiting events in id order; returns how many were sent.
+        """Publish one batch of waiting events in id order; returns how many were sent."""
+        sent = await (self._relay_claimed_batch() if self._turn is None else self._relay_in_turn(self._turn))
+        if sent:
+            self.relayed += sent
+            self.last_published_at = utcnow()
+        return sent
 
-        The batch is claimed and marked sent in one statement, inside a transaction that commits
-        only after the bus acknowledged the events: until then nobody sees the mark, and if a
-        publish fails the rows from that one on are unmarked again before the commit.
-        """
+    async def _relay_claimed_batch(self) -> int:
+        """PostgreSQL: the batch is claimed and marked sent in one statement, inside a transaction that
+        commits only after the bus acknowledged the events: until then nobody sees the mark, and if a
+        publish fails the rows from that one on are unmarked again before the commit."""
         async with self._sessions() as session:
             # Core statements on the session's connection: the ORM's execute adds nothing for them.
             connection = await session.connection()
             rows = sorted((await connection.execute(_CLAIM_BATCH, {"now": utcnow()})).all(), key=lambda row: row[0])
-            sent = 0
+            sent: list[int] = []
             try:
-                for _, payload, key in rows:
-                    await self._publish(payload, key)
-                    sent += 1
+                await self._publish_in_order(rows, sent)
             finally:
-                if sent < len(rows):
-                    await connection.execute(_unclaim([row[0] for row in rows[sent:]], failed_id=rows[sent][0]))
+                if len(sent) < len(rows):
+                    waiting = [row[0] for row in rows[len(sent) :]]
+                    await connection.execute(_unclaim(waiting, failed_id=waiting[0]))
                 await session.commit()
-            if sent:
-                self.relayed += sent
-                self.last_published_at = utcnow()
-            return sent
+            return len(sent)
+
+    async def _relay_in_turn(self, turn: _SqliteTurn) -> int:
+        """SQLite: read the batch, publish it holding no transaction, then mark what the bus took."""
+        with turn.taken() as mine:
+            if not mine:
+                return 0  # another process's relay is publishing: these rows are its to send
+            async with self._sessions() as session:
+                rows = (await session.execute(_WAITING_BATCH)).all()
+            sent: list[int] = []
+            try:
+                await self._publish_in_order(rows, sent)
+            finally:
+                if rows:
+                    refused = rows[len(sent)][0] if len(sent) < len(rows) else None
+                    async with self._sessions.begin() as session:
+                        await _mark(session, sent, refused=refused)
+            return len(sent)
+
+    async def _publish_in_order(self, rows: Sequence[Any], sent: list[int]) -> None:
+        """Publish rows (id, payload, key) one by one, adding each id to `sent` once the bus took it."""
+        for row_id, payload, key in rows:
+            await self._publish(payload, key)
+            sent.append(row_id)
+
+
+class _SqliteTurn:
+    """Which relay publishes, among processes sharing one SQLite file: the one holding an exclusive
+    flock on `<database>-relay.lock`, taken without waiting and only for one batch. The OS drops it
+    with a process that dies. Without flock (Windows) only the process's own relay is excluded, and
+    a second process on the same file may publish an event twice (the hub drops repeats by id)."""
+
+    def __init__(self, lock_path: Path | None) -> None:
+        self._lock_path = lock_path
+
+    @classmethod
+    def of(cls, sessions: async_sessionmaker[AsyncSession]) -> _SqliteTurn | None:
+        url = sessions.kw["bind"].url
+        if url.get_backend_name() != "sqlite":
+            return None
+        database = url.database
+        shared = bool(database) and database != ":memory:" and fcntl is not None
+        return cls(Path(f"{database}-relay.lock") if shared else None)
+
+    @contextmanager
+    def taken(self) -> Iterator[bool]:
+        if self._lock_path is None:
+            yield True
+            return
+        with self._lock_path.open("a") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 _OUTBOX = OutboxEvent.__table__
@@ -137,6 +208,28 @@ def _claim_batch() -> Update:
 
 
 _CLAIM_BATCH = _claim_batch()
+
+
+_WAITING_BATCH = (
+    select(_OUTBOX.c.id, _OUTBOX.c.payload, _OUTBOX.c.partition_key)
+    .where(_OUTBOX.c.published_at.is_(None))
+    .order_by(_OUTBOX.c.id)
+    .limit(BATCH)
+)
+_MARK_SENT = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True)))
+    .values(published_at=bindparam("now", type_=_OUTBOX.c.published_at.type))
+)
+_COUNT_ATTEMPT = update(_OUTBOX).where(_OUTBOX.c.id == bindparam("refused")).values(attempts=_OUTBOX.c.attempts + 1)
+
+
+async def _mark(session: AsyncSession, sent: list[int], *, refused: int | None) -> None:
+    """What the bus took is sent; the event it refused counts an attempt (the ones after it simply wait)."""
+    if sent:
+        await session.execute(_MARK_SENT, {"ids": sent, "now": utcnow()})
+    if refused is not None:
+        await session.execute(_COUNT_ATTEMPT, {"refused": refused})
 
 
 def _unclaim(ids: list[int], *, failed_id: int) -> Update:

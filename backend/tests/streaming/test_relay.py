@@ -109,6 +109,34 @@ async def test_what_the_bus_refused_waits_for_the_next_batch_and_counts_an_attem
     assert await relay.relay_once() == 0
 
 
+async def test_writes_go_on_while_the_bus_hangs_on_a_batch(own_database: TestDatabase) -> None:
+    # A broker that stops answering holds a publish until its timeout. On SQLite the relay used to hold
+    # the process's one connection and the write lock meanwhile: every order waited behind it.
+    await write_event(own_database, "A")
+    hanging, release = asyncio.Event(), asyncio.Event()
+    published: list[dict[str, Any]] = []
+    acknowledge = collect(published)
+
+    async def hang_until_released(envelope: dict[str, Any], key: str | None) -> None:
+        hanging.set()
+        await release.wait()
+        await acknowledge(envelope, key)
+
+    relay = OutboxRelay(own_database.sessions, hang_until_released)
+    batch = asyncio.create_task(relay.relay_once())
+    try:
+        await asyncio.wait_for(hanging.wait(), timeout=10)
+        # Without a way past the held batch this write would wait for as long as the bus hangs: forever.
+        await asyncio.wait_for(write_event(own_database, "B"), timeout=10)
+    finally:
+        release.set()
+        sent = await batch
+    assert sent == 1 and [event["sku"] for event in published] == ["A"]
+    rows = await own_database.rows("SELECT partition_key, published_at IS NOT NULL FROM outbox ORDER BY id")
+    assert rows == [("A", True), ("B", False)]
+    assert await relay.relay_once() == 1 and [event["sku"] for event in published] == ["A", "B"]
+
+
 async def test_two_relays_on_one_database_publish_every_event_exactly_once(own_database: TestDatabase) -> None:
     # Each relay with its own engine, as two replicas have: on PostgreSQL they skip each other's locked
     # rows, on SQLite the write lock takes turns.
