@@ -12,11 +12,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 
 def residual_diagnostics(residuals: np.ndarray, *, lags: int = 10) -> dict[str, Any]:
     """Augmented Dickey-Fuller on the residuals, Ljung-Box up to `lags`, and their mean, std, skewness, kurtosis."""
+    from scipy import stats
     from statsmodels.stats.diagnostic import acorr_ljungbox
     from statsmodels.tsa.stattools import adfuller
 

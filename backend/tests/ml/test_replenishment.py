@@ -38,6 +38,8 @@ def test_stockout_risk_is_the_normal_tail() -> None:
     assert stockout_risk(100, 10, 20 / math.sqrt(10), 10) == pytest.approx(0.5)
     assert stockout_risk(100 + 1.645 * 20, 10, 20 / math.sqrt(10), 10) == pytest.approx(0.05, abs=1e-3)
     assert stockout_risk(5, 1, 0, 3) == 0.0 and stockout_risk(2, 1, 0, 3) == 1.0
+    # Nine sigmas of cover: tiny, not 0 (P(Z > 9) = 1.1286e-19).
+    assert stockout_risk(100 + 9 * 20, 10, 20 / math.sqrt(10), 10) == pytest.approx(1.1286e-19, rel=1e-4)
 
 
 def test_plan_orders_the_larger_of_eoq_and_the_shortfall() -> None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from statistics import NormalDist
 from typing import Any, Self
 
 import numpy as np
-from scipy.stats import norm
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ def z_of(level: int) -> float:
     """Half-width of a central `level`% normal interval in standard deviations (1.96 for 95)."""
     if not 0 < level < 100:
         raise ValueError("level must be between 0 and 100")
-    return float(norm.ppf(0.5 + level / 200))
+    return NormalDist().inv_cdf(0.5 + level / 200)
 
 
 class Forecaster(ABC):

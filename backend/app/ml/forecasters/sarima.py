@@ -15,8 +15,6 @@ import warnings
 from typing import Any
 
 import numpy as np
-from scipy.optimize import least_squares
-from scipy.signal import lfilter
 
 from app.ml.forecasters.base import LogScale
 
@@ -77,6 +75,11 @@ class CssSarima(LogScale):
         if not seasonal:
             start[2:] = 0.0
 
+        # scipy is imported where a fit needs it: at module level it cost every start of the server
+        # and the command line 1.7 s, though fits run in worker processes.
+        from scipy.optimize import least_squares
+        from scipy.signal import lfilter
+
         def residuals(params: np.ndarray) -> np.ndarray:
             ar, ma = _polynomials(params, self.period_ if seasonal else 1)
             return lfilter(ar, ma, differences)
@@ -96,6 +99,8 @@ class CssSarima(LogScale):
         return self.coefficients_
 
     def _predict_log(self, h: int) -> tuple[np.ndarray, np.ndarray]:
+        from scipy.signal import lfilter  # see _fit_log
+
         ar, ma = _polynomials(self.coefficients_, self.period_ if self.period_ > 1 else 1)
         lags = len(ar)
         history = np.concatenate([np.zeros(lags), self.differences_, np.zeros(h)])

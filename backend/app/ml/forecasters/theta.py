@@ -9,14 +9,16 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy.optimize import minimize_scalar
-from scipy.signal import lfilter
 
 from app.ml.forecasters.base import LogScale
 
 
 def _ses_errors(alpha: float, y: np.ndarray) -> tuple[np.ndarray, float]:
     """One-step errors of simple exponential smoothing started at y[0], and the final level."""
+    # scipy is imported where a fit needs it: at module level it cost every start of the server and
+    # the command line 1.7 s, though fits run in worker processes.
+    from scipy.signal import lfilter
+
     levels, _ = lfilter([alpha], [1.0, alpha - 1.0], y[1:], zi=[(1 - alpha) * y[0]])
     previous = np.concatenate([[y[0]], levels[:-1]])
     return y[1:] - previous, float(levels[-1])
@@ -58,6 +60,8 @@ class FastTheta(LogScale):
     def _fit_log(self, log_y: np.ndarray) -> None:
         self.seasonal_ = seasonality_is_significant(log_y, self.season)
         self.pattern_ = seasonal_pattern(log_y, self.season) if self.seasonal_ else np.zeros(1)
+        from scipy.optimize import minimize_scalar  # see _ses_errors
+
         adjusted = log_y - self._season_at(np.arange(len(log_y)))
         result = minimize_scalar(
             lambda alpha: float(np.sum(_ses_errors(alpha, adjusted)[0] ** 2)), bounds=(0.01, 0.99), method="bounded"
