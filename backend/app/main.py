@@ -22,6 +22,8 @@ from app.services.forecasting.serving import RecentBodies
 from app.streaming.runtime import Streaming
 from app.streaming.wire import SocketAccess
 
+YOUNG_COLLECTION_EVERY = 20_000  # allocations
+
 
 def _lifespan(settings: Settings):
     @asynccontextmanager
@@ -42,6 +44,11 @@ def _lifespan(settings: Settings):
         # for up to 250 ms with a thousand clients connected.
         gc.collect()
         gc.freeze()
+        # A young-generation collection every 20,000 allocations instead of 700 (the default): an order
+        # costs 3% fewer instructions (3.40 M -> 3.31 M, bench.orders_instructions). Reference counting
+        # frees nearly all garbage; only cycles wait longer (the server's resident size after some 2,000
+        # orders was 185 MB either way).
+        gc.set_threshold(YOUNG_COLLECTION_EVERY, *gc.get_threshold()[1:])
         try:
             yield {"services": services}
         finally:
