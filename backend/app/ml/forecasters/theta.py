@@ -58,10 +58,10 @@ class FastTheta(LogScale):
         self.season = season
 
     def _fit_log(self, log_y: np.ndarray) -> None:
-        self.seasonal_ = seasonality_is_significant(log_y, self.season)
-        self.pattern_ = seasonal_pattern(log_y, self.season) if self.seasonal_ else np.zeros(1)
         from scipy.optimize import minimize_scalar  # see _ses_errors
 
+        self.seasonal_ = seasonality_is_significant(log_y, self.season)
+        self.pattern_ = seasonal_pattern(log_y, self.season) if self.seasonal_ else np.zeros(1)
         adjusted = log_y - self._season_at(np.arange(len(log_y)))
         result = minimize_scalar(
             lambda alpha: float(np.sum(_ses_errors(alpha, adjusted)[0] ** 2)), bounds=(0.01, 0.99), method="bounded"
