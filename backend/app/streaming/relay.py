@@ -138,10 +138,13 @@ class OutboxRelay:
             try:
                 await self._publish_in_order(rows, sent)
             finally:
+                waiting = [row[0] for row in rows[len(sent) :]]
                 if rows:
-                    refused = rows[len(sent)][0] if len(sent) < len(rows) else None
                     async with self._sessions.begin() as session:
-                        await _mark(session, sent, refused=refused)
+                        if sent:
+                            await session.execute(_MARK_SENT, {"ids": sent, "now": utcnow()})
+                        if waiting:
+                            await session.execute(_unclaim(waiting, failed_id=waiting[0]))
             return len(sent)
 
     async def _publish_in_order(self, rows: Sequence[Any], sent: list[int]) -> None:
@@ -221,15 +224,6 @@ _MARK_SENT = (
     .where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True)))
     .values(published_at=bindparam("now", type_=_OUTBOX.c.published_at.type))
 )
-_COUNT_ATTEMPT = update(_OUTBOX).where(_OUTBOX.c.id == bindparam("refused")).values(attempts=_OUTBOX.c.attempts + 1)
-
-
-async def _mark(session: AsyncSession, sent: list[int], *, refused: int | None) -> None:
-    """What the bus took is sent; the event it refused counts an attempt (the ones after it simply wait)."""
-    if sent:
-        await session.execute(_MARK_SENT, {"ids": sent, "now": utcnow()})
-    if refused is not None:
-        await session.execute(_COUNT_ATTEMPT, {"refused": refused})
 
 
 def _unclaim(ids: list[int], *, failed_id: int) -> Update:

@@ -139,7 +139,7 @@ async def test_writes_go_on_while_the_bus_hangs_on_a_batch(own_database: TestDat
 
 async def test_two_relays_on_one_database_publish_every_event_exactly_once(own_database: TestDatabase) -> None:
     # Each relay with its own engine, as two replicas have: on PostgreSQL they skip each other's locked
-    # rows, on SQLite the write lock takes turns.
+    # rows, on SQLite they take turns through the lock file beside the database.
     engines = [create_engine(own_database.settings()) for _ in range(2)]
     published: list[dict[str, Any]] = []
     relays = [OutboxRelay(create_sessionmaker(engine), collect(published), poll_seconds=0.01) for engine in engines]
