@@ -64,6 +64,10 @@ def create_engine(settings: Settings) -> AsyncEngine:
 
 
 OUTBOX_WRITTEN = "outbox_written"
+# Where the sessionmaker keeps its after-commit callback (Session.info, SQLAlchemy's place for the
+# application's own data): units of work that commit without a session (see
+# app.services.statements) call it themselves.
+_ON_EVENTS_COMMITTED = "on_events_committed"
 
 
 def create_sessionmaker(
@@ -90,7 +94,25 @@ def create_sessionmaker(
 
     event.listen(NotifyingSession, "after_commit", after_commit)
     event.listen(NotifyingSession, "after_soft_rollback", lambda session, _previous: after_rollback(session))
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False, sync_session_class=NotifyingSession)
+    return async_sessionmaker(
+        engine,
+        expire_on_commit=False,
+        autoflush=False,
+        sync_session_class=NotifyingSession,
+        info={_ON_EVENTS_COMMITTED: on_events_committed},
+    )
+
+
+def events_committed_callback(sessions: async_sessionmaker[AsyncSession]) -> Callable[[], None] | None:
+    """What `sessions` call after a commit that wrote outbox events, for a unit of work that commits
+    on a connection of its own instead of through a session."""
+    return sessions.kw.get("info", {}).get(_ON_EVENTS_COMMITTED)
+
+
+def bound_engine(sessions: async_sessionmaker[AsyncSession]) -> AsyncEngine | None:
+    """The engine `sessions` open their sessions on (None when they are bound otherwise)."""
+    bind = sessions.kw.get("bind")
+    return bind if isinstance(bind, AsyncEngine) else None
 
 
 @asynccontextmanager

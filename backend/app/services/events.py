@@ -21,12 +21,12 @@ def envelope(event_type: EventType, data: BaseModel | dict[str, object]) -> Even
     return EventEnvelope(event_type=event_type, data=payload)
 
 
-def outbox_rows(session: AsyncSession, events: Sequence[tuple[EventEnvelope, str | None]]) -> Write:
-    """The outbox rows of (event, partition key) pairs, for the caller to insert in its transaction.
+def outbox_rows(events: Sequence[tuple[EventEnvelope, str | None]]) -> Write:
+    """The outbox rows of (event, partition key) pairs, for the caller to insert in its transaction
+    (and to say it did, so that the relay is woken after the commit).
 
     The partition key (a SKU or an order id) keeps one entity's events in order on the bus.
     """
-    session.info[OUTBOX_WRITTEN] = True  # tells the relay, after the commit, that there is work
     rows = [
         {
             "event_id": event.event_id,
@@ -44,4 +44,5 @@ def outbox_rows(session: AsyncSession, events: Sequence[tuple[EventEnvelope, str
 async def record_events(session: AsyncSession, events: Sequence[tuple[EventEnvelope, str | None]]) -> None:
     """Add (event, partition key) pairs to the outbox; they commit or roll back with the change."""
     if events:
-        await session.execute(*outbox_rows(session, events))
+        await session.execute(*outbox_rows(events))
+        session.info[OUTBOX_WRITTEN] = True  # tells the relay, after the commit, that there is work

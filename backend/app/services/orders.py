@@ -14,7 +14,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import selectinload
 
-from app.core.db import transaction
 from app.core.errors import IllegalTransition, NotFound, UnprocessableInput
 from app.models import Customer, InventoryMovement, Order, OrderLine, Seller
 from app.models.base import utcnow
@@ -23,7 +22,7 @@ from app.schemas.money import MAX_AMOUNT
 from app.schemas.orders import OrderCreate, OrderOut, OrderSort, OrderStatus
 from app.services.events import envelope, outbox_rows, record_events
 from app.services.idempotency import remember, replay_or_reserve, request_fingerprint
-from app.services.statements import Statements, statements_in_transaction
+from app.services.statements import Statements, unit_of_work
 from app.services.stock import StockChange, apply_stock_changes, lock_products, movement_rows, sell
 from app.services.writes import Write, insert_together
 
@@ -103,9 +102,7 @@ def _party_rows(dialect: str, data: OrderCreate, now: datetime) -> list[Write]:
     return writes
 
 
-async def place_order(
-    session: AsyncSession, statements: Statements, data: OrderCreate, *, tax_rate: Decimal, today: date
-) -> OrderOut:
+async def place_order(statements: Statements, data: OrderCreate, *, tax_rate: Decimal, today: date) -> OrderOut:
     """Take the stock of every line or nothing, then write the order, its lines, the ledger and the events."""
     order_id = f"ORD-{uuid.uuid4().hex[:16].upper()}"
     lines = [(item.sku, item.quantity) for item in data.items]
@@ -154,9 +151,10 @@ async def place_order(
         statements,
         [
             *parties, (_INSERT_ORDER, [order_row]), (_INSERT_LINES, line_rows), movement_rows(taken),
-            outbox_rows(session, events),
+            outbox_rows(events),
         ],
     )  # fmt: skip
+    statements.events_written()
     return OrderOut.model_validate({**order_row, "items": line_rows})
 
 
@@ -173,14 +171,14 @@ async def place_order_once(
     Its own unit of work, committed before this returns: the key's reservation and answer are in
     the order's transaction (on PostgreSQL a driver transaction, see app.services.statements).
     """
-    async with transaction(sessions) as session, statements_in_transaction(session) as statements:
+    async with unit_of_work(sessions) as statements:
         if idempotency_key is None:
-            return await place_order(session, statements, data, tax_rate=tax_rate, today=today), False
+            return await place_order(statements, data, tax_rate=tax_rate, today=today), False
         fingerprint = request_fingerprint(data.model_dump(mode="json"))
         stored = await replay_or_reserve(statements, key=idempotency_key, scope=ORDER_SCOPE, fingerprint=fingerprint)
         if stored is not None:
             return OrderOut.model_validate(stored), True
-        order = await place_order(session, statements, data, tax_rate=tax_rate, today=today)
+        order = await place_order(statements, data, tax_rate=tax_rate, today=today)
         body = order.model_dump(mode="json")
         await remember(statements, key=idempotency_key, scope=ORDER_SCOPE, status_code=201, body=body)
         return order, False

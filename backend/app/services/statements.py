@@ -13,8 +13,10 @@ here: one run through the session would take another connection, outside the tra
 error comes out as the SQLAlchemy error the Core path would raise (a lost connection is invalidated,
 never returned to the pool), so one handler answers both.
 
-On SQLite the statements run on the session's Core connection and the session commits as usual.
-Either way the caller commits the session afterwards: that commit is what wakes the outbox relay.
+The unit of work opens no session on PostgreSQL: creating and committing one that never ran a
+statement, only so that its commit would wake the outbox relay, cost an order 3.30 M -> 2.95 M
+instructions. The unit of work wakes the relay itself after committing events. On SQLite the
+statements run on a session's Core connection and the session commits as usual (and wakes it).
 """
 
 from __future__ import annotations
@@ -28,8 +30,10 @@ from typing import Any, Protocol
 import asyncpg
 from sqlalchemy import exc
 from sqlalchemy.dialects.postgresql import asyncpg as postgresql_asyncpg
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 from sqlalchemy.sql.expression import Executable
+
+from app.core.db import OUTBOX_WRITTEN, bound_engine, events_committed_callback, transaction
 
 Values = Mapping[str, Any]
 _DIALECT = postgresql_asyncpg.dialect()
@@ -57,6 +61,10 @@ class Statements(Protocol):
 
     async def execute(self, statement: Executable, values: Values | Sequence[Values]) -> None:
         """Run the statement for one row of values (or, on Core, for each of several)."""
+        ...
+
+    def events_written(self) -> None:
+        """Outbox events are among the writes: the relay is woken once the unit of work commits."""
         ...
 
 
@@ -99,6 +107,7 @@ class DriverStatements:
 
     def __init__(self, connection: asyncpg.Connection) -> None:
         self._connection = connection
+        self.wrote_events = False
 
     async def first(self, statement: Executable, values: Values) -> Sequence[Any] | None:
         prepared = for_driver(statement)
@@ -110,13 +119,17 @@ class DriverStatements:
         prepared = for_driver(statement)
         await self._connection.execute(prepared.sql, *prepared.arguments(values))
 
+    def events_written(self) -> None:
+        self.wrote_events = True
+
 
 class CoreStatements:
     """Statements on the session's Core connection (SQLite: in-process, a statement costs no round trip)."""
 
     combines_writes = False
 
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, session: AsyncSession, connection: AsyncConnection) -> None:
+        self._session = session
         self._connection = connection
         self.dialect = connection.dialect.name
 
@@ -126,29 +139,37 @@ class CoreStatements:
     async def execute(self, statement: Executable, values: Values | Sequence[Values]) -> None:
         await self._connection.execute(statement, values if isinstance(values, Mapping) else list(values))
 
+    def events_written(self) -> None:
+        self._session.info[OUTBOX_WRITTEN] = True  # the session's commit wakes the relay
+
 
 @asynccontextmanager
-async def statements_in_transaction(session: AsyncSession) -> AsyncIterator[Statements]:
-    """The unit of work's statements: on PostgreSQL in a driver transaction on a pooled connection of its
-    own, committed when the block ends; elsewhere in the session's transaction, which its owner commits."""
-    engine = session.bind
-    if session.get_bind().dialect.name != "postgresql" or not isinstance(engine, AsyncEngine):
-        yield CoreStatements(await session.connection())
+async def unit_of_work(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[Statements]:
+    """Statements in one transaction, committed when the block ends and rolled back when it raises; a
+    commit that wrote outbox events wakes the relay. On PostgreSQL a driver transaction on a pooled
+    connection of its own, elsewhere a session's transaction."""
+    engine = bound_engine(sessions)
+    if engine is None or engine.dialect.name != "postgresql":
+        async with transaction(sessions) as session:
+            yield CoreStatements(session, await session.connection())
         return
     async with engine.connect() as connection:
         driver = (await connection.get_raw_connection()).driver_connection
         assert driver is not None
-        transaction = driver.transaction()
+        driver_transaction = driver.transaction()
+        statements = DriverStatements(driver)
         try:
-            await transaction.start()
-            yield DriverStatements(driver)
-            await transaction.commit()
+            await driver_transaction.start()
+            yield statements
+            await driver_transaction.commit()
         except BaseException as error:
-            await _end_failed(transaction, connection, driver)
+            await _end_failed(driver_transaction, connection, driver)
             if isinstance(error, (asyncpg.PostgresError, *_CONNECTION_LOST)):
                 lost = driver.is_closed() or isinstance(error, _CONNECTION_LOST)
                 raise _as_sqlalchemy_error(error, lost=lost) from error
             raise
+    if statements.wrote_events and (wake := events_committed_callback(sessions)) is not None:
+        wake()
 
 
 async def _end_failed(transaction: Any, connection: AsyncConnection, driver: asyncpg.Connection) -> None:

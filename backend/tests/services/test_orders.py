@@ -34,8 +34,13 @@ async def test_a_placed_order_wakes_the_relay_after_its_commit_and_a_refused_one
 
     assert not replayed and placed.total_amount == 30
     assert len(relay_wakes) == 1
-    assert await db.scalar("SELECT COUNT(*) FROM outbox") == 2  # order.created, stock.updated
-    assert await db.scalar("SELECT stock_on_hand FROM products WHERE sku = 'A'") == 1
+    # With a key: the first placement wakes it, a replay (nothing written) does not.
+    for _ in range(2):
+        await place_order_once(sessions, order(1), idempotency_key="k-1", tax_rate=Decimal(0), today=date.today())
+    assert len(relay_wakes) == 2
+    # order.created, stock.updated; then order.created, stock.updated, stock.out
+    assert await db.scalar("SELECT COUNT(*) FROM outbox") == 5
+    assert await db.scalar("SELECT stock_on_hand FROM products WHERE sku = 'A'") == 0
 
 
 async def test_the_same_key_replays_the_first_answer_from_the_same_transaction(db: TestDatabase) -> None:

@@ -1,5 +1,5 @@
-"""The order path's statements in the request's transaction: a driver transaction on PostgreSQL that
-commits, rolls back and gives up its connection exactly as the session would."""
+"""The order path's unit of work: a driver transaction on PostgreSQL that commits, rolls back and gives
+up its connection exactly as a session would."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from sqlalchemy.exc import DataError, OperationalError
 
 from app.core.errors import InsufficientStock
 from app.models import Product
-from app.services.statements import Statements, statements_in_transaction
+from app.services.statements import Statements, unit_of_work
 from app.services.stock import _SELL
 from tests.support.databases import TestDatabase, asyncpg_dsn
 
@@ -35,40 +35,32 @@ async def sell_one(statements: Statements) -> int:
 
 
 async def test_the_block_commits_what_it_did(shop: TestDatabase) -> None:
-    async with shop.sessions() as session:
-        async with statements_in_transaction(session) as statements:
-            assert await sell_one(statements) == 9
-        await session.commit()
+    async with unit_of_work(shop.sessions) as statements:
+        assert await sell_one(statements) == 9
 
     assert await shop.scalar("SELECT stock_on_hand FROM products WHERE sku = 'A'") == 9
 
 
 async def test_an_error_in_the_block_undoes_everything_in_it(shop: TestDatabase) -> None:
-    async with shop.sessions() as session:
-        with pytest.raises(InsufficientStock):
-            async with statements_in_transaction(session) as statements:
-                await sell_one(statements)
-                await statements.execute(text("UPDATE products SET name = 'changed' WHERE sku = :sku"), {"sku": "A"})
-                raise InsufficientStock("refused after both writes")
-        await session.rollback()
+    with pytest.raises(InsufficientStock):
+        async with unit_of_work(shop.sessions) as statements:
+            await sell_one(statements)
+            await statements.execute(text("UPDATE products SET name = 'changed' WHERE sku = :sku"), {"sku": "A"})
+            raise InsufficientStock("refused after both writes")
 
     assert await shop.rows("SELECT name, stock_on_hand FROM products") == [("A", 10)]
     # The pooled connection went back clean: the next block starts its own transaction.
-    async with shop.sessions() as session:
-        async with statements_in_transaction(session) as statements:
-            assert await sell_one(statements) == 9
-        await session.commit()
+    async with unit_of_work(shop.sessions) as statements:
+        assert await sell_one(statements) == 9
 
 
 @pytest.mark.backends("postgresql")  # SQLite stores any number in a NUMERIC column
 async def test_a_value_postgresql_refuses_is_the_same_error_as_on_core(shop: TestDatabase) -> None:
     reprice = text("UPDATE products SET unit_price = :price")
 
-    async with shop.sessions() as session:
-        with pytest.raises(DataError):
-            async with statements_in_transaction(session) as statements:
-                await statements.execute(reprice, {"price": 10**12})  # NUMERIC(12, 2) holds under 10^10
-        await session.rollback()
+    with pytest.raises(DataError):
+        async with unit_of_work(shop.sessions) as statements:
+            await statements.execute(reprice, {"price": 10**12})  # NUMERIC(12, 2) holds under 10^10
 
     assert await shop.scalar("SELECT unit_price FROM products") == 15
 
@@ -77,24 +69,20 @@ async def test_a_value_postgresql_refuses_is_the_same_error_as_on_core(shop: Tes
 async def test_a_lost_connection_is_a_503_error_and_is_never_reused(shop: TestDatabase) -> None:
     admin = await asyncpg.connect(asyncpg_dsn(shop.url))
     try:
-        async with shop.sessions() as session:
-            with pytest.raises(OperationalError) as raised:
-                async with statements_in_transaction(session) as statements:
-                    await sell_one(statements)
-                    backend = (await statements.first(text("SELECT pg_backend_pid()"), {}))[0]
-                    await admin.execute("SELECT pg_terminate_backend($1)", backend)
-                    await sell_one(statements)
-            await session.rollback()
+        with pytest.raises(OperationalError) as raised:
+            async with unit_of_work(shop.sessions) as statements:
+                await sell_one(statements)
+                backend = (await statements.first(text("SELECT pg_backend_pid()"), {}))[0]
+                await admin.execute("SELECT pg_terminate_backend($1)", backend)
+                await sell_one(statements)
     finally:
         await admin.close()
 
     # OperationalError with the connection invalidated is what the error handler answers with a 503.
     assert raised.value.connection_invalidated
     assert await shop.scalar("SELECT stock_on_hand FROM products WHERE sku = 'A'") == 10
-    async with shop.sessions() as session:  # the pool hands out a live connection, not the dead one
-        async with statements_in_transaction(session) as statements:
-            assert await sell_one(statements) == 9
-        await session.commit()
+    async with unit_of_work(shop.sessions) as statements:  # the pool hands out a live connection, not the dead one
+        assert await sell_one(statements) == 9
 
 
 async def cancel_mid_sale(shop: TestDatabase, *, wait_in_a_statement: bool) -> None:
@@ -102,16 +90,12 @@ async def cancel_mid_sale(shop: TestDatabase, *, wait_in_a_statement: bool) -> N
     started = asyncio.Event()
 
     async def sell_then_wait() -> None:
-        async with shop.sessions() as session:
-            try:
-                async with statements_in_transaction(session) as statements:
-                    await sell_one(statements)
-                    started.set()
-                    if wait_in_a_statement:  # cancelled mid-statement: the driver is mid-protocol
-                        await statements.first(text("SELECT pg_sleep(30)"), {})
-                    await asyncio.sleep(30)
-            finally:
-                await session.rollback()
+        async with unit_of_work(shop.sessions) as statements:
+            await sell_one(statements)
+            started.set()
+            if wait_in_a_statement:  # cancelled mid-statement: the driver is mid-protocol
+                await statements.first(text("SELECT pg_sleep(30)"), {})
+            await asyncio.sleep(30)
 
     task = asyncio.create_task(sell_then_wait())
     await started.wait()
@@ -123,10 +107,8 @@ async def cancel_mid_sale(shop: TestDatabase, *, wait_in_a_statement: bool) -> N
 async def assert_sales_go_through_on_every_pooled_connection(shop: TestDatabase) -> None:
     assert await shop.scalar("SELECT stock_on_hand FROM products WHERE sku = 'A'") == 10
     for _ in range(3):  # none of them is left inside a transaction
-        async with shop.sessions() as session:
-            async with statements_in_transaction(session) as statements:
-                assert await sell_one(statements) <= 9
-            await session.commit()
+        async with unit_of_work(shop.sessions) as statements:
+            assert await sell_one(statements) <= 9
     assert await shop.scalar("SELECT stock_on_hand FROM products WHERE sku = 'A'") == 7
 
 

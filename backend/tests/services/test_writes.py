@@ -7,22 +7,20 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Customer, OutboxEvent, Product, Seller
 from app.models.orders import Order, OrderLine
-from app.services.statements import statements_in_transaction
+from app.services.statements import unit_of_work
 from app.services.writes import Write, insert_together
 from tests.support.databases import TestDatabase
 
 NOW = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
 
 
-async def insert_in_transaction(session: AsyncSession, writes: list[Write]) -> None:
-    """As the order path does it: in the request's transaction (a driver transaction on PostgreSQL)."""
-    async with statements_in_transaction(session) as statements:
+async def insert_in_transaction(db: TestDatabase, writes: list[Write]) -> None:
+    """As the order path does it: in its unit of work (a driver transaction on PostgreSQL)."""
+    async with unit_of_work(db.sessions) as statements:
         await insert_together(statements, writes)
-    await session.commit()
 
 
 @pytest.fixture
@@ -64,8 +62,7 @@ def _order_writes(order_id: str, event_ids: list[str]):
 
 
 async def test_a_parent_its_children_and_their_events_go_in_together(shop: TestDatabase) -> None:
-    async with shop.sessions() as session:
-        await insert_in_transaction(session, _order_writes("O-1", ["e-1", "e-2"]))
+    await insert_in_transaction(shop, _order_writes("O-1", ["e-1", "e-2"]))
 
     assert await shop.scalar("SELECT name FROM customers WHERE customer_id = 'C-O-1'") == "Ada"
     assert await shop.scalar("SELECT count(*) FROM order_lines WHERE order_id = 'O-1'") == 2
@@ -77,28 +74,23 @@ async def test_a_parent_its_children_and_their_events_go_in_together(shop: TestD
 
 
 async def test_one_failing_insert_leaves_nothing_of_the_others(shop: TestDatabase) -> None:
-    async with shop.sessions() as session:
-        await insert_in_transaction(session, _order_writes("O-1", ["e-1"]))
+    await insert_in_transaction(shop, _order_writes("O-1", ["e-1"]))
     before = await shop.snapshot()
 
-    async with shop.sessions() as session:
-        with pytest.raises(IntegrityError):  # the event id is taken: the whole unit of work fails
-            await insert_in_transaction(session, _order_writes("O-2", ["e-1"]))
-        await session.rollback()
+    with pytest.raises(IntegrityError):  # the event id is taken: the whole unit of work fails
+        await insert_in_transaction(shop, _order_writes("O-2", ["e-1"]))
 
     assert await shop.snapshot() == before
 
 
 async def test_the_same_shape_goes_again_with_other_values(shop: TestDatabase) -> None:
     for number in range(3):
-        async with shop.sessions() as session:
-            await insert_in_transaction(session, _order_writes(f"O-{number}", [f"e-{number}"]))
+        await insert_in_transaction(shop, _order_writes(f"O-{number}", [f"e-{number}"]))
 
     assert await shop.scalar("SELECT count(*) FROM orders") == 3
     assert await shop.scalar("SELECT count(*) FROM outbox") == 3
 
 
 async def test_rows_must_give_the_columns_that_have_python_defaults(shop: TestDatabase) -> None:
-    async with shop.sessions() as session:
-        with pytest.raises(ValueError, match="sellers must give created_at"):
-            await insert_in_transaction(session, [(Seller.__table__.insert(), [{"seller_id": "S-1"}])])
+    with pytest.raises(ValueError, match="sellers must give created_at"):
+        await insert_in_transaction(shop, [(Seller.__table__.insert(), [{"seller_id": "S-1"}])])
