@@ -79,6 +79,15 @@ class Settings(BaseSettings):
         le=600,
         description="Longest wait between those looks while no events come (the wait doubles up to it).",
     )
+    outbox_batch_interval_seconds: float = Field(
+        0.02,
+        ge=0,
+        le=1,
+        description=(
+            "Shortest time between two batches of the outbox relay while events keep coming: under load the "
+            "events of several orders go in one batch; a lone event is published at once."
+        ),
+    )
     stream_client_queue: int = Field(
         1000,
         ge=10,

@@ -44,6 +44,12 @@ class OutboxRelay:
     `idle_poll_seconds`. An idle relay thus rarely queries the database: each look is a database
     round trip on the event loop, and on a slower machine two a second showed in the p99 of the
     requests they landed among.
+
+    While events keep coming, batches start at least `batch_interval_seconds` apart, so that under
+    load one batch carries the events of several orders: a batch is a transaction of its own, and
+    one per order cost a third of the server's CPU per order at 300 orders/s (2.25 ms with a batch
+    per wake-up, 1.65-1.71 ms with 20 ms between batches). A lone event, on a quiet system, is
+    published at once; under load an event may wait up to the interval.
     """
 
     def __init__(
@@ -53,16 +59,19 @@ class OutboxRelay:
         *,
         poll_seconds: float = 0.5,
         idle_poll_seconds: float = 5.0,
+        batch_interval_seconds: float = 0.0,
     ) -> None:
         self._sessions = sessions
         self._publish = publish
         self._turn = _SqliteTurn.of(sessions)
         self._poll = poll_seconds
         self._idle_poll = max(idle_poll_seconds, poll_seconds)
+        self._batch_interval = batch_interval_seconds
         self.next_look_seconds = poll_seconds
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.relayed = 0
+        self.batches = 0
         self.failures = 0
         self.last_error: str | None = None
         self.last_published_at: datetime | None = None
@@ -80,11 +89,13 @@ class OutboxRelay:
 
     async def _run(self) -> None:
         backoff = Backoff(first=0.1, cap=10.0)
+        clock = asyncio.get_running_loop().time
         while True:
             # Cleared before looking, not after: a commit landing while a batch is out sets it again and
             # is looked for at once, and a wake-up whose events were already in the batch costs no
             # second, empty query.
             self._wakeup.clear()
+            batch_started = clock()
             try:
                 published = await self.relay_once()
                 backoff.reset()
@@ -100,12 +111,15 @@ class OutboxRelay:
             self.next_look_seconds = self._poll if published else min(self.next_look_seconds * 2, self._idle_poll)
             with suppress(TimeoutError):
                 await asyncio.wait_for(self._wakeup.wait(), timeout=self.next_look_seconds)
+            if (too_soon := batch_started + self._batch_interval - clock()) > 0:
+                await asyncio.sleep(too_soon)  # wake-ups meanwhile join the next batch
 
     async def relay_once(self) -> int:
         """Publish one batch of waiting events in id order; returns how many were sent."""
         sent = await (self._relay_claimed_batch() if self._turn is None else self._relay_in_turn(self._turn))
         if sent:
             self.relayed += sent
+            self.batches += 1
             self.last_published_at = utcnow()
         return sent
 

@@ -62,6 +62,7 @@ class Streaming:
             self._publish,
             poll_seconds=self.settings.outbox_poll_seconds,
             idle_poll_seconds=self.settings.outbox_idle_poll_seconds,
+            batch_interval_seconds=self.settings.outbox_batch_interval_seconds,
         )
         self.relay.start()
         self._heartbeat = asyncio.create_task(self._beat(), name="stream-heartbeat")
@@ -97,6 +98,7 @@ class Streaming:
             "slow_clients_dropped": self.hub.dropped_slow_clients,
             "relay": {
                 "events_relayed": relay.relayed if relay else 0,
+                "batches": relay.batches if relay else 0,
                 "failures": relay.failures if relay else 0,
                 "last_error": relay.last_error if relay else None,
                 "last_published_at": relay.last_published_at.isoformat() if relay and relay.last_published_at else None,

@@ -85,6 +85,30 @@ async def test_a_wake_up_is_answered_at_once_however_long_the_idle_wait(own_data
         await relay.stop()
 
 
+async def test_events_that_keep_coming_wait_for_the_batch_interval_and_share_a_batch(
+    own_database: TestDatabase,
+) -> None:
+    published: list[dict[str, Any]] = []
+    relay = OutboxRelay(
+        own_database.sessions, collect(published), poll_seconds=60, idle_poll_seconds=600, batch_interval_seconds=2.0
+    )
+    relay.start()
+    try:
+        await wait_for(lambda: relay.next_look_seconds == 120, within=5.0)  # its first look found nothing
+        # Within 2 s of that look: the next batch waits for the interval, then takes both.
+        await write_event(own_database, "A")
+        relay.wake()
+        await asyncio.sleep(0.3)  # without the interval, A would have gone alone by now
+        assert published == []
+        await write_event(own_database, "B")
+        relay.wake()
+        await wait_for(lambda: relay.relayed == 2, within=10.0)  # counted once the batch is marked sent
+    finally:
+        await relay.stop()
+    assert [event["sku"] for event in published] == ["A", "B"]
+    assert relay.batches == 1
+
+
 async def test_what_the_bus_refused_waits_for_the_next_batch_and_counts_an_attempt(own_database: TestDatabase) -> None:
     for key in ("A", "B", "C"):
         await write_event(own_database, key)
