@@ -31,10 +31,10 @@ class PacedResult:
         return ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000 if ordered else float("nan")
 
     def as_row(self) -> dict[str, float]:
-        """The figures in wrk_load's shape (per_second, p50, p99 in ms, errors)."""
+        """The figures in wrk_load's shape (per_second, p50, p99 in ms, errors, requests)."""
         return {
             "per_second": self.completed / self.seconds, "p50": self.percentile(0.50), "p99": self.percentile(0.99),
-            "errors": float(self.errors),
+            "errors": float(self.errors), "requests": float(self.completed),
         }  # fmt: skip
 
 
