@@ -61,12 +61,17 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _with_cpu(pid: int, load: Callable[[], dict[str, float]]) -> dict[str, float]:
-    """Run `load` (a wrk phase) and add the server's CPU milliseconds per request: a figure the
-    machine's other work moves far less than latency does (it still moves with the CPU's clock)."""
-    before = _cpu_seconds(pid)
-    result = load()
+def _with_cpu_since(pid: int, before: float, result: dict[str, float]) -> dict[str, float]:
+    """A phase's figures plus the server's CPU milliseconds per request since `before` (its CPU seconds
+    then): a figure the machine's other work moves far less than latency does (it still moves with the
+    CPU's clock)."""
     return {**result, "cpu_ms": (_cpu_seconds(pid) - before) * 1000 / max(result["requests"], 1)}
+
+
+def _with_cpu(pid: int, load: Callable[[], dict[str, float]]) -> dict[str, float]:
+    """Run `load` (a wrk phase) and add the server's CPU milliseconds per request."""
+    before = _cpu_seconds(pid)
+    return _with_cpu_since(pid, before, load())
 
 
 def _order_request(url: str):
@@ -90,14 +95,12 @@ async def _one_run(backend: str, seconds: int, connections: int, workers: int, r
                 pid, lambda: wrk_load(f"{url}/orders", seconds=seconds, connections=connections, script=ORDER_SCRIPT)
             )
             before = _cpu_seconds(pid)
-            paced = (
-                await paced_load(
-                    url, _order_request(f"{url}/orders"), rate=rate, seconds=seconds, connections=connections
-                )
-            ).as_row()
-            paced["cpu_ms"] = (_cpu_seconds(pid) - before) * 1000 / max(paced["requests"], 1)
+            paced = await paced_load(
+                url, _order_request(f"{url}/orders"), rate=rate, seconds=seconds, connections=connections
+            )
+            paced_row = _with_cpu_since(pid, before, paced.as_row())
             health = _with_cpu(pid, lambda: wrk_load(f"{url}/health", seconds=seconds, connections=connections))
-            return {"closed": closed, "paced": paced, "health": health}
+            return {"closed": closed, "paced": paced_row, "health": health}
 
 
 def main() -> None:
