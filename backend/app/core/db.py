@@ -32,14 +32,28 @@ def _begin_immediate(connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _begin_deferred(connection) -> None:
+    # One snapshot for all of a read's queries; a deferred transaction that only reads never locks.
+    connection.exec_driver_sql("BEGIN")
+
+
 def database_url(settings: Settings) -> URL:
     """DATABASE_URL as a SQLAlchemy URL object."""
     return make_url(settings.database_url.get_secret_value())
 
 
-def create_engine(settings: Settings) -> AsyncEngine:
-    """An async engine for DATABASE_URL, tuned per dialect."""
+def create_engine(settings: Settings, *, read_only: bool = False, pool_size: int | None = None) -> AsyncEngine:
+    """An async engine for DATABASE_URL, tuned per dialect.
+
+    `read_only` is for an engine that never writes (see app.core.reads): on SQLite its transactions
+    start deferred, as WAL readers that do not wait for the write lock or hold it.
+    """
     url = database_url(settings)
+    if url.get_backend_name() == "sqlite" and read_only:
+        engine = create_async_engine(url, pool_size=pool_size or 1, max_overflow=0, pool_timeout=120)
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "begin", _begin_deferred)
+        return engine
     if url.get_backend_name() == "sqlite":
         # SQLite has one writer at a time. One pooled connection per process queues this
         # process's transactions in order instead of letting them fight over the lock, and
@@ -52,8 +66,8 @@ def create_engine(settings: Settings) -> AsyncEngine:
     return create_async_engine(
         url,
         echo=settings.database_echo,
-        pool_size=settings.database_pool_size,
-        max_overflow=settings.database_pool_size,
+        pool_size=pool_size or settings.database_pool_size,
+        max_overflow=0 if read_only else settings.database_pool_size,
         # Off by default: asyncpg's ping is BEGIN, a query and ROLLBACK, three round trips that cost an
         # order request more than its own statements. A dropped connection is caught when used instead
         # (503, and SQLAlchemy empties the pool), and pool_recycle retires connections before the idle

@@ -15,11 +15,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query
 
 from app.core.errors import UnprocessableInput
-from app.routes.deps import DAY_BOUNDS, GUARDED, READS, Pagination, Session
+from app.routes.deps import DAY_BOUNDS, GUARDED, READS, Analytics, Pagination
 from app.schemas import analytics as schemas
 from app.schemas.common import ErrorBody
 from app.services.analytics import classes, customers, inventory, sales
-from app.services.analytics.cache import cached
 
 router = APIRouter(prefix="/analytics", tags=["analytics"], dependencies=[READS], responses=GUARDED)
 AsOf = Annotated[date | None, Query(description="End of the period (default: the latest order date).", **DAY_BOUNDS)]
@@ -49,40 +48,36 @@ def _check_cutoffs(a_share: float, b_share: float) -> None:
 
 @router.get("/dashboard/summary", response_model=schemas.DashboardSummary, responses=ERRORS)
 async def dashboard_summary(
-    session: Session, as_of: AsOf = None, period_days: Annotated[int, Query(ge=1, le=3660)] = 30
+    analytics: Analytics, as_of: AsOf = None, period_days: Annotated[int, Query(ge=1, le=3660)] = 30
 ) -> schemas.DashboardSummary:
     """KPI cards: revenue, orders, units, average order value and customers over the last `period_days`
     against the period before, with products on sale and low- and out-of-stock counts."""
-    compute = partial(sales.dashboard_summary, session, as_of=as_of, period_days=period_days)
-    return await cached(session, ("summary", as_of, period_days), compute)
+    compute = partial(sales.dashboard_summary, as_of=as_of, period_days=period_days)
+    return await analytics.get(("summary", as_of, period_days), compute)
 
 
 @router.get("/monthly-sales-trend", response_model=schemas.MonthlyTrend, responses=ERRORS)
 async def monthly_sales_trend(
-    session: Session, category: Annotated[str | None, Query(max_length=120)] = None, as_of: AsOf = None
+    analytics: Analytics, category: Annotated[str | None, Query(max_length=120)] = None, as_of: AsOf = None
 ) -> schemas.MonthlyTrend:
     """Revenue, units and orders per month (all history up to `as_of`), optionally for one category."""
-    return await cached(
-        session, ("trend", category, as_of), partial(sales.monthly_trend, session, category=category, as_of=as_of)
-    )
+    return await analytics.get(("trend", category, as_of), partial(sales.monthly_trend, category=category, as_of=as_of))
 
 
 @router.get("/monthly-report/{year}/{month}", response_model=schemas.MonthComparison, responses=ERRORS)
 async def monthly_report(
-    session: Session,
+    analytics: Analytics,
     year: Annotated[int, Path(ge=1970, le=2200)],
     month: Annotated[int, Path(ge=1, le=12, description="1 to 12.")],
 ) -> schemas.MonthComparison:
     """One month against the previous month and the same month a year before, with its top products and
     categories. 404 when the month has no orders."""
-    return await cached(
-        session, ("report", year, month), partial(sales.monthly_report, session, year=year, month=month)
-    )
+    return await analytics.get(("report", year, month), partial(sales.monthly_report, year=year, month=month))
 
 
 @router.get("/product-performance", response_model=schemas.ProductPerformance, responses=ERRORS)
 async def product_performance(
-    session: Session,
+    analytics: Analytics,
     metric: Literal["revenue", "units"] = "revenue",
     n: Annotated[int, Query(ge=1, le=100, description="How many best and worst products.")] = 10,
     from_date: FromDate = None,
@@ -94,7 +89,6 @@ async def product_performance(
     _check_range(from_date, to_date)
     compute = partial(
         sales.product_performance,
-        session,
         metric=metric,
         n=n,
         start=from_date,
@@ -102,47 +96,51 @@ async def product_performance(
         category=category,
         brand=brand,
     )
-    return await cached(session, ("products", metric, n, from_date, to_date, category, brand), compute)
+    return await analytics.get(("products", metric, n, from_date, to_date, category, brand), compute)
 
 
 @router.get("/category-performance", response_model=schemas.CategoryPerformance, responses=ERRORS)
 async def category_performance(
-    session: Session, from_date: FromDate = None, to_date: ToDate = None
+    analytics: Analytics, from_date: FromDate = None, to_date: ToDate = None
 ) -> schemas.CategoryPerformance:
     """Revenue, units, orders, revenue share and average order value per category (default: the last year)."""
     _check_range(from_date, to_date)
-    compute = partial(sales.category_performance, session, start=from_date, end=to_date)
-    return await cached(session, ("categories", from_date, to_date), compute)
+    compute = partial(sales.category_performance, start=from_date, end=to_date)
+    return await analytics.get(("categories", from_date, to_date), compute)
 
 
 @router.get("/abc-analysis", response_model=schemas.AbcAnalysis, responses=ERRORS)
 async def abc_analysis(
-    session: Session, a_share: AShare = 0.80, b_share: BShare = 0.15, from_date: FromDate = None, to_date: ToDate = None
+    analytics: Analytics,
+    a_share: AShare = 0.80,
+    b_share: BShare = 0.15,
+    from_date: FromDate = None,
+    to_date: ToDate = None,
 ) -> schemas.AbcAnalysis:
     """Pareto classes by revenue: A is the smallest set of products reaching `a_share` of revenue, B the next
     `b_share`, C the rest; per class the products, their shares and the stock strategy."""
     _check_range(from_date, to_date)
     _check_cutoffs(a_share, b_share)
-    compute = partial(classes.abc_analysis, session, a_share=a_share, b_share=b_share, start=from_date, end=to_date)
-    return await cached(session, ("abc", a_share, b_share, from_date, to_date), compute)
+    compute = partial(classes.abc_analysis, a_share=a_share, b_share=b_share, start=from_date, end=to_date)
+    return await analytics.get(("abc", a_share, b_share, from_date, to_date), compute)
 
 
 @router.get("/xyz-analysis", response_model=schemas.XyzAnalysis, responses=ERRORS)
 async def xyz_analysis(
-    session: Session, weeks: Weeks = 52, x_max: XMax = 0.5, y_max: YMax = 1.0, as_of: AsOf = None
+    analytics: Analytics, weeks: Weeks = 52, x_max: XMax = 0.5, y_max: YMax = 1.0, as_of: AsOf = None
 ) -> schemas.XyzAnalysis:
     """Demand variability classes by the coefficient of variation of weekly demand: X steady, Y fluctuating, Z erratic."""
     if x_max >= y_max:
         raise UnprocessableInput(
             "x_max must be below y_max.", details=[{"field": "x_max", "reason": "not below y_max"}]
         )
-    compute = partial(classes.xyz_analysis, session, weeks=weeks, x_max=x_max, y_max=y_max, end=as_of)
-    return await cached(session, ("xyz", weeks, x_max, y_max, as_of), compute)
+    compute = partial(classes.xyz_analysis, weeks=weeks, x_max=x_max, y_max=y_max, end=as_of)
+    return await analytics.get(("xyz", weeks, x_max, y_max, as_of), compute)
 
 
 @router.get("/abc-xyz-matrix", response_model=schemas.AbcXyzMatrix, responses=ERRORS)
 async def abc_xyz_matrix(
-    session: Session, weeks: Weeks = 52, a_share: AShare = 0.80, b_share: BShare = 0.15, x_max: XMax = 0.5,
+    analytics: Analytics, weeks: Weeks = 52, a_share: AShare = 0.80, b_share: BShare = 0.15, x_max: XMax = 0.5,
     y_max: YMax = 1.0, as_of: AsOf = None,
 ) -> schemas.AbcXyzMatrix:  # fmt: skip
     """Products per ABC x XYZ cell over the last `weeks`: AX needs the least care per unit of revenue, CZ the most."""
@@ -153,7 +151,6 @@ async def abc_xyz_matrix(
         )
     compute = partial(
         classes.abc_xyz_matrix,
-        session,
         weeks=weeks,
         a_share=a_share,
         b_share=b_share,
@@ -161,12 +158,12 @@ async def abc_xyz_matrix(
         y_max=y_max,
         end=as_of,
     )
-    return await cached(session, ("abcxyz", weeks, a_share, b_share, x_max, y_max, as_of), compute)
+    return await analytics.get(("abcxyz", weeks, a_share, b_share, x_max, y_max, as_of), compute)
 
 
 @router.get("/inventory/low-stock", response_model=schemas.LowStock, responses=ERRORS)
 async def low_stock(
-    session: Session,
+    analytics: Analytics,
     page: Pagination,
     as_of: AsOf = None,
     window_days: Annotated[int, Query(ge=1, le=365, description="Days of sales the demand rate is taken over.")] = 30,
@@ -175,19 +172,18 @@ async def low_stock(
     """Products at or below their reorder point, fewest days of cover (stock / recent daily demand) first."""
     compute = partial(
         inventory.low_stock,
-        session,
         as_of=as_of,
         window_days=window_days,
         category=category,
         limit=page.limit,
         offset=page.offset,
     )
-    return await cached(session, ("low", as_of, window_days, category, page.limit, page.offset), compute)
+    return await analytics.get(("low", as_of, window_days, category, page.limit, page.offset), compute)
 
 
 @router.get("/inventory/dead-stock", response_model=schemas.DeadStock, responses=ERRORS)
 async def dead_stock(
-    session: Session,
+    analytics: Analytics,
     as_of: AsOf = None,
     days: Annotated[int, Query(ge=1, le=3650, description="Days without a sale that make stock dead.")] = 90,
     slow_units: Annotated[
@@ -196,40 +192,40 @@ async def dead_stock(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> schemas.DeadStock:
     """Stock on hand with no sale for `days` (largest capital tied up at unit cost first), and slow movers."""
-    compute = partial(inventory.dead_stock, session, as_of=as_of, days=days, slow_units=slow_units, limit=limit)
-    return await cached(session, ("dead", as_of, days, slow_units, limit), compute)
+    compute = partial(inventory.dead_stock, as_of=as_of, days=days, slow_units=slow_units, limit=limit)
+    return await analytics.get(("dead", as_of, days, slow_units, limit), compute)
 
 
 @router.get("/inventory/status", response_model=schemas.InventoryStatus)
-async def inventory_status(session: Session) -> schemas.InventoryStatus:
+async def inventory_status(analytics: Analytics) -> schemas.InventoryStatus:
     """Stock value at cost and at price, and how many products are in stock, low or out."""
-    return await cached(session, ("status",), partial(inventory.inventory_status, session))
+    return await analytics.get(("status",), inventory.inventory_status)
 
 
 @router.get("/customers/segments", response_model=schemas.CustomerSegments, responses=ERRORS)
-async def customer_segments(session: Session, as_of: AsOf = None) -> schemas.CustomerSegments:
+async def customer_segments(analytics: Analytics, as_of: AsOf = None) -> schemas.CustomerSegments:
     """RFM segments with the rule behind each one, their customers and revenue."""
-    return await cached(session, ("rfm", as_of), partial(customers.customer_segments, session, as_of=as_of))
+    return await analytics.get(("rfm", as_of), partial(customers.customer_segments, as_of=as_of))
 
 
 @router.get("/sales-by-day-of-week", response_model=schemas.SalesByWeekday, responses=ERRORS)
 async def sales_by_day_of_week(
-    session: Session, from_date: FromDate = None, to_date: ToDate = None
+    analytics: Analytics, from_date: FromDate = None, to_date: ToDate = None
 ) -> schemas.SalesByWeekday:
     """Revenue, orders and units per day of the week, Sunday first."""
     _check_range(from_date, to_date)
-    return await cached(
-        session, ("weekday", from_date, to_date), partial(sales.sales_by_weekday, session, start=from_date, end=to_date)
+    return await analytics.get(
+        ("weekday", from_date, to_date), partial(sales.sales_by_weekday, start=from_date, end=to_date)
     )
 
 
 @router.get("/revenue-vs-profit-trend", response_model=schemas.RevenueVsProfit, responses=ERRORS)
-async def revenue_vs_profit_trend(session: Session, as_of: AsOf = None) -> schemas.RevenueVsProfit:
+async def revenue_vs_profit_trend(analytics: Analytics, as_of: AsOf = None) -> schemas.RevenueVsProfit:
     """Revenue, cost (net units x unit cost) and gross profit per month."""
-    return await cached(session, ("profit", as_of), partial(sales.revenue_vs_profit, session, as_of=as_of))
+    return await analytics.get(("profit", as_of), partial(sales.revenue_vs_profit, as_of=as_of))
 
 
 @router.get("/available-months", response_model=schemas.AvailableMonths)
-async def available_months(session: Session) -> schemas.AvailableMonths:
+async def available_months(analytics: Analytics) -> schemas.AvailableMonths:
     """Months (YYYY-MM) with orders, for month pickers and /analytics/monthly-report."""
-    return await cached(session, ("months",), partial(sales.available_months, session))
+    return await analytics.get(("months",), sales.available_months)

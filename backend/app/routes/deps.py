@@ -21,6 +21,7 @@ from app.core.ratelimit import TokenBuckets
 from app.core.security import Role, role_allows
 from app.schemas.common import ErrorBody
 from app.services.access import Caller, find_caller
+from app.services.analytics.cache import AnalyticsCache
 from app.services.forecasting.runner import TrainingRunner
 from app.services.forecasting.serving import RecentBodies
 from app.streaming.runtime import Streaming
@@ -36,6 +37,7 @@ class AppServices:
     trainer: TrainingRunner
     streaming: Streaming
     forecast_bodies: RecentBodies
+    analytics: AnalyticsCache
 
 
 async def get_services(connection: HTTPConnection) -> AppServices:
@@ -55,6 +57,13 @@ async def get_settings(services: Services) -> Settings:
 
 
 AppSettings = Annotated[Settings, Depends(get_settings)]
+
+
+async def get_analytics(services: Services) -> AnalyticsCache:
+    return services.analytics
+
+
+Analytics = Annotated[AnalyticsCache, Depends(get_analytics)]
 
 
 async def get_session(services: Services) -> AsyncIterator[AsyncSession]:

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, File, Path, Query, Response, UploadFile
 
-from app.routes.deps import DAY_BOUNDS, GUARDED, READS, Admin, AppSettings, Pagination, Services, Session
+from app.routes.deps import DAY_BOUNDS, GUARDED, READS, Admin, Analytics, AppSettings, Pagination, Services, Session
 from app.routes.uploads import saved_upload
 from app.schemas.common import ErrorBody
 from app.schemas.forecasting import (
@@ -24,7 +24,6 @@ from app.schemas.forecasting import (
 from app.schemas.ingestion import IngestReport
 from app.schemas.replenishment import CategoryRecommendations, ProductRecommendations
 from app.services import replenishment
-from app.services.analytics.cache import cached
 from app.services.forecasting import serving, training
 from app.services.forecasting.plot import forecast_plot, forecast_series
 from app.services.ingestion import ingest_orders_file
@@ -76,7 +75,7 @@ async def upload_data(
     responses={404: {"model": ErrorBody}, 422: {"model": ErrorBody}},
 )
 async def inventory_recommendations(
-    session: Session,
+    analytics: Analytics,
     settings: AppSettings,
     page: Pagination,
     level: Literal["category", "product"] = "category",
@@ -103,13 +102,13 @@ async def inventory_recommendations(
         "holding_cost_rate": holding_cost_rate or settings.holding_cost_rate,
     }
     if level == "category":
-        compute = partial(replenishment.category_recommendations, session, as_of=as_of, **policy)
-        return await cached(session, ("reco-category", as_of, *policy.values()), compute)
+        compute = partial(replenishment.category_recommendations, as_of=as_of, **policy)
+        return await analytics.get(("reco-category", as_of, *policy.values()), compute)
     compute = partial(
-        replenishment.product_recommendations, session, as_of=as_of, category=category, limit=page.limit,
+        replenishment.product_recommendations, as_of=as_of, category=category, limit=page.limit,
         offset=page.offset, **policy,
     )  # fmt: skip
-    return await cached(session, ("reco-product", as_of, category, page.limit, page.offset, *policy.values()), compute)
+    return await analytics.get(("reco-product", as_of, category, page.limit, page.offset, *policy.values()), compute)
 
 
 CategoryPath = Annotated[str, Path(min_length=1, max_length=120, description="A category of the sales data.")]
@@ -131,22 +130,23 @@ async def category_forecast(services: Services, category: CategoryPath, model: M
 
 
 @router.get("/forecasts/all", response_model=AllForecasts)
-async def all_forecasts(session: Session, model: Model = "auto") -> AllForecasts:
+async def all_forecasts(analytics: Analytics, model: Model = "auto") -> AllForecasts:
     """Every category's stored forecast."""
-    return AllForecasts(model=model, forecasts=await serving.all_forecasts(session, model=model))
+    forecasts = await analytics.get(("forecasts-all", model), partial(serving.all_forecasts, model=model))
+    return AllForecasts(model=model, forecasts=forecasts)
 
 
 @router.get("/diagnostics/{category}", responses=FORECAST_ERRORS)
-async def diagnostics(session: Session, category: CategoryPath) -> dict:
+async def diagnostics(analytics: Analytics, category: CategoryPath) -> dict:
     """Residual diagnostics of the seed SARIMA (ADF, Ljung-Box, mean, std, skewness, kurtosis) and the tests that
     show why a linear regression fails on these sales (Durbin-Watson, Breusch-Pagan, VIF)."""
-    return await serving.category_diagnostics(session, category)
+    return await analytics.get(("diagnostics", category), partial(serving.category_diagnostics, category=category))
 
 
 @router.get("/backtest")
-async def backtest(session: Session) -> dict:
+async def backtest(analytics: Analytics) -> dict:
     """Per category and model: rolling-origin sMAPE, MASE and 95% coverage, and the winner."""
-    return {"categories": await serving.backtests(session)}
+    return {"categories": await analytics.get(("backtests",), serving.backtests)}
 
 
 @router.get(
@@ -154,17 +154,19 @@ async def backtest(session: Session) -> dict:
     response_class=Response,
     responses={200: {"content": {"image/png": {}}}, **FORECAST_ERRORS},
 )
-async def forecast_plot_png(session: Session, category: CategoryPath) -> Response:
+async def forecast_plot_png(analytics: Analytics, category: CategoryPath) -> Response:
     """A chart of the category: weekly history, the backtest forecast of its last weeks, and the forecast with its 95% band."""
-    return Response(content=await forecast_plot(session, category), media_type="image/png")
+    chart = await analytics.get(("plot", category), partial(forecast_plot, category=category))
+    return Response(content=chart, media_type="image/png")
 
 
 @router.get("/forecast/{category}/series", response_model=ForecastSeriesOut, responses=FORECAST_ERRORS)
-async def forecast_series_data(session: Session, category: CategoryPath) -> ForecastSeriesOut:
+async def forecast_series_data(analytics: Analytics, category: CategoryPath) -> ForecastSeriesOut:
     """The data of plot.png, for interactive charts: units sold per complete week, the backtest's predictions
     of the last weeks (with what actually sold and their 95% bounds) and the stored forecast's weekly points
     with 95% bounds, plus `model_info` (the winning model and its backtest sMAPE/MASE)."""
-    return ForecastSeriesOut.model_validate(await forecast_series(session, category))
+    series = await analytics.get(("series", category), partial(forecast_series, category=category))
+    return ForecastSeriesOut.model_validate(series)
 
 
 @router.post("/retrain-models", response_model=JobAccepted, status_code=202, responses=FORECAST_ERRORS)

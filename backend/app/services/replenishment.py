@@ -52,6 +52,37 @@ async def _forecasts(session: AsyncSession, level: str) -> dict[str, tuple[float
     return {key: (*forecast_spread(forecast), model) for key, model, forecast in rows}
 
 
+async def _product_forecasts(session: AsyncSession) -> pd.DataFrame:
+    """Daily demand and sigma of every stored product forecast, indexed by SKU.
+
+    The two figures are read out of the stored JSON by the database: parsing thousands of whole
+    forecasts in Python, on the event loop, was most of a cold product-level request. The few
+    forecasts stored without a `weekly_sigma` (made by hand or by older versions) are parsed whole.
+    """
+    stored = ForecastModel.forecast
+    rows = await session.execute(
+        select(
+            ForecastModel.series_key,
+            ForecastModel.model_name,
+            stored[("forecasts", "90_day", "total_forecast")].as_float(),
+            stored["weekly_sigma"].as_float(),
+        ).where(ForecastModel.level == "product")
+    )
+    frame = pd.DataFrame(rows.all(), columns=["sku", "model", "total_90_days", "weekly_sigma"]).set_index("sku")
+    frame["daily_demand"] = frame["total_90_days"].astype(float) / 90
+    frame["daily_sigma"] = frame["weekly_sigma"].astype(float) / math.sqrt(7)
+    banded = frame.index[frame["weekly_sigma"].isna()]
+    if len(banded):
+        whole = await session.execute(
+            select(ForecastModel.series_key, ForecastModel.forecast).where(
+                ForecastModel.level == "product", ForecastModel.series_key.in_(banded.tolist())
+            )
+        )
+        for sku, forecast in whole:
+            frame.loc[sku, ["daily_demand", "daily_sigma"]] = forecast_spread(forecast)
+    return frame[["model", "daily_demand", "daily_sigma"]]
+
+
 async def _demand(session: AsyncSession, end: date, skus: pd.Index) -> pd.DataFrame:
     history = await weekly_units(session, end=end, weeks=HISTORY_WEEKS)
     weekly = history.reindex(columns=skus, fill_value=0)
@@ -64,11 +95,12 @@ async def _demand(session: AsyncSession, end: date, skus: pd.Index) -> pd.DataFr
         },
         index=skus,
     )
-    for sku, (daily, sigma, model) in (await _forecasts(session, "product")).items():
-        if sku in demand.index:
-            demand.loc[sku, ["daily_demand", "daily_sigma"]] = [daily, sigma]
-            detail = f"the stored product forecast ({model}: the method that backtested best in its category)"
-            demand.loc[sku, ["demand_source", "demand_source_detail"]] = ["forecast", detail]
+    forecasts = (await _product_forecasts(session)).reindex(skus).dropna(subset=["model"])
+    demand.loc[forecasts.index, ["daily_demand", "daily_sigma"]] = forecasts[["daily_demand", "daily_sigma"]]
+    demand.loc[forecasts.index, "demand_source"] = "forecast"
+    demand.loc[forecasts.index, "demand_source_detail"] = (
+        "the stored product forecast (" + forecasts["model"] + ": the method that backtested best in its category)"
+    )
     return demand
 
 

@@ -8,14 +8,16 @@ while the version it was computed at is still the current one.
 
 from __future__ import annotations
 
-import threading
+import asyncio
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
+from functools import partial
 from typing import TypeVar
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.core.reads import ReadWorker
 from app.models import IngestionRun, OutboxEvent
 
 Value = TypeVar("Value")
@@ -35,38 +37,42 @@ async def data_version(session: AsyncSession) -> DataVersion:
     return int(row[0] or 0), int(row[1] or 0)
 
 
-class VersionedCache:
-    """Bounded LRU of results keyed by (key, data version)."""
+class AnalyticsCache:
+    """Derived figures per (question, data version), computed off the event loop, once per version.
 
-    def __init__(self, max_entries: int = 512) -> None:
+    One per app (built by the lifespan). A miss runs `compute(session)` in the read worker, so the
+    pandas and Python over many rows never hold the server's loop; concurrent requests for the same
+    figure share one computation instead of queueing a copy each. A bounded LRU keeps the answers.
+    """
+
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], reads: ReadWorker, *, max_entries: int = 512
+    ) -> None:
+        self._sessions = sessions
+        self._reads = reads
         self._entries: OrderedDict[tuple[Hashable, DataVersion], object] = OrderedDict()
+        self._running: dict[tuple[Hashable, DataVersion], asyncio.Future[object]] = {}
         self._max_entries = max_entries
-        self._lock = threading.Lock()
 
-    async def get_or_compute(
-        self, session: AsyncSession, key: Hashable, compute: Callable[[], Awaitable[Value]]
-    ) -> Value:
-        version = await data_version(session)
-        entry_key = (key, version)
-        with self._lock:
-            if entry_key in self._entries:
-                self._entries.move_to_end(entry_key)
-                return self._entries[entry_key]  # type: ignore[return-value]
-        value = await compute()
-        with self._lock:
-            self._entries[entry_key] = value
-            while len(self._entries) > self._max_entries:
-                self._entries.popitem(last=False)
-        return value
+    async def get(self, key: Hashable, compute: Callable[[AsyncSession], Awaitable[Value]]) -> Value:
+        """`compute(session)` at the current data version, from memory when it was computed at it."""
+        async with self._sessions() as session:
+            entry_key = (key, await data_version(session))
+        if entry_key in self._entries:
+            self._entries.move_to_end(entry_key)
+            return self._entries[entry_key]  # type: ignore[return-value]
+        running = self._running.get(entry_key)
+        if running is None:
+            running = asyncio.ensure_future(self._reads.run(compute))
+            self._running[entry_key] = running
+            running.add_done_callback(partial(self._finished, entry_key))
+        # Shielded: one caller going away must not cancel the others' computation.
+        return await asyncio.shield(running)  # type: ignore[return-value]
 
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
-
-analytics_cache = VersionedCache()
-
-
-async def cached(session: AsyncSession, key: Hashable, compute: Callable[[], Awaitable[Value]]) -> Value:
-    """`compute()` at the current data version, from the process-wide analytics cache when possible."""
-    return await analytics_cache.get_or_compute(session, key, compute)
+    def _finished(self, entry_key: tuple[Hashable, DataVersion], running: asyncio.Future[object]) -> None:
+        self._running.pop(entry_key, None)
+        if running.cancelled() or running.exception() is not None:
+            return
+        self._entries[entry_key] = running.result()
+        while len(self._entries) > self._max_entries:
+            self._entries.popitem(last=False)
