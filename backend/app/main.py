@@ -20,6 +20,7 @@ from app.routes import ROUTERS, UPLOAD_PATHS
 from app.routes.deps import AppServices, CleanInput
 from app.routes.errors import install_error_handlers
 from app.routes.middleware import REQUEST_ID, BodyLimit, RequestLog
+from app.services.access import VerifiedKeys
 from app.services.analytics.cache import AnalyticsCache
 from app.services.forecasting.runner import TrainingRunner, fit_workers
 from app.services.forecasting.serving import RecentBodies
@@ -63,6 +64,7 @@ def _lifespan(settings: Settings):
             settings=settings, engine=engine, sessions=sessions, trainer=trainer, streaming=streaming,
             # Per app, not per module: two apps in one process (tests, embedding) may read different databases.
             forecast_bodies=RecentBodies(ttl=2.0), analytics=AnalyticsCache(sessions, reads),
+            keys=VerifiedKeys(sessions, seconds=settings.api_key_cache_seconds),
         )  # fmt: skip
         # What start-up built (pandas, statsmodels, the ORM...) lives as long as the process: moved out of
         # the collector's sight, a full collection no longer walks it, which paused every socket's events

@@ -100,6 +100,12 @@ class Settings(BaseSettings):
 
     auth_enabled: bool = Field(True, description="Require an API key (Authorization: Bearer) for writes.")
     auth_require_for_reads: bool = Field(False, description="Require an API key for reads too.")
+    api_key_cache_seconds: float = Field(
+        1.0,
+        ge=0,
+        le=1,
+        description="How long a verified API key is trusted before it is looked up again (0: every request); a revoked key fails on every replica within it.",
+    )
     write_rate_limit_per_minute: int = Field(
         600, ge=0, le=1_000_000, description="Writes one API key may make per minute, per process; 0 turns it off."
     )

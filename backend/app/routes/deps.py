@@ -20,7 +20,7 @@ from app.core.errors import AppError, Forbidden, RateLimited, Unauthorized, Unpr
 from app.core.ratelimit import TokenBuckets
 from app.core.security import Role, role_allows
 from app.schemas.common import ErrorBody
-from app.services.access import Caller, find_caller
+from app.services.access import Caller, VerifiedKeys
 from app.services.analytics.cache import AnalyticsCache
 from app.services.forecasting.runner import TrainingRunner
 from app.services.forecasting.serving import RecentBodies
@@ -38,6 +38,7 @@ class AppServices:
     streaming: Streaming
     forecast_bodies: RecentBodies
     analytics: AnalyticsCache
+    keys: VerifiedKeys
 
 
 async def get_services(connection: HTTPConnection) -> AppServices:
@@ -142,11 +143,7 @@ async def _caller_of_key(services: AppServices, key: str) -> Caller:
             "The Authorization header must be 'Bearer <key>'.",
             details=[{"field": _KEY_FIELD, "reason": "not a bearer key"}],
         )
-    # Its own short session: the lookup must not hold the request's transaction (or SQLite's one
-    # connection) open, and it reads the database every time, so a revoked key fails at once everywhere.
-    async with services.sessions() as session:
-        caller = await find_caller(session, key)
-        await session.commit()
+    caller = await services.keys.caller(key)
     if caller is None:
         raise Unauthorized(
             "The API key is unknown or revoked.", details=[{"field": _KEY_FIELD, "reason": "unknown or revoked key"}]

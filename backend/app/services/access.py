@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.core.errors import Conflict, NotFound
 from app.core.security import Role, generate_key, hash_key, key_prefix, looks_like_key
@@ -75,7 +77,7 @@ async def revoke_key(session: AsyncSession, reference: str) -> ApiKey:
 
 
 async def find_caller(session: AsyncSession, key: str) -> Caller | None:
-    """The live key matching `key`, or None. Reads the database every time: a revocation counts at once.
+    """The live key matching `key`, or None, read from the database (VerifiedKeys caches the answer).
 
     The unique index on key_hash makes this one index lookup.
     """
@@ -101,3 +103,53 @@ async def _record_use(session: AsyncSession, key_id: int, key_hash: str) -> None
         return
     _last_recorded[key_hash] = now
     await session.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=utcnow()))
+
+
+class VerifiedKeys:
+    """The callers of keys verified against the database in the last `seconds`, per process, by key hash.
+
+    A read with a key cost a database lookup (its own session and transaction) on every request: with a
+    viewer key a stored forecast was served at an eighth of the anonymous rate. A verified key is now
+    trusted for `seconds` (at most 1 s, API_KEY_CACHE_SECONDS), after which the next request looks it up
+    again: a key revoked anywhere (the API on another replica, `inventory keys revoke`) fails on every
+    replica within that bound. Unknown keys are never kept, so guessing cannot fill the cache; concurrent
+    requests with the same expired key share one lookup.
+    """
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], *, seconds: float, max_keys: int = 4096) -> None:
+        self._sessions = sessions
+        self.seconds = seconds
+        self._max_keys = max_keys
+        self._verified: OrderedDict[str, tuple[Caller, float]] = OrderedDict()
+        self._lookups: dict[str, asyncio.Future[Caller | None]] = {}
+
+    async def caller(self, key: str) -> Caller | None:
+        """The caller of `key` (None when unknown or revoked), from memory while its check is fresh."""
+        if not looks_like_key(key):
+            return None
+        key_hash = hash_key(key)
+        verified = self._verified.get(key_hash)
+        if verified is not None and time.monotonic() - verified[1] < self.seconds:
+            return verified[0]
+        lookup = self._lookups.get(key_hash)
+        if lookup is None:
+            lookup = asyncio.ensure_future(self._look_up(key, key_hash))
+            self._lookups[key_hash] = lookup
+        return await asyncio.shield(lookup)
+
+    async def _look_up(self, key: str, key_hash: str) -> Caller | None:
+        checked_at = time.monotonic()  # before the read: the bound counts from what the database said
+        try:
+            # Its own short session: the lookup must not hold the request's transaction (or SQLite's one
+            # connection) open.
+            async with self._sessions() as session:
+                caller = await find_caller(session, key)
+                await session.commit()
+        finally:
+            self._lookups.pop(key_hash, None)
+        self._verified.pop(key_hash, None)
+        if caller is not None and self.seconds > 0:
+            self._verified[key_hash] = (caller, checked_at)
+            while len(self._verified) > self._max_keys:
+                self._verified.popitem(last=False)
+        return caller
