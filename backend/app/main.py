@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -11,6 +13,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.exceptions import HTTPException
 
+from app.core import metrics
 from app.core.config import Settings, get_settings
 from app.core.db import create_engine, create_sessionmaker
 from app.core.logging import configure_logging
@@ -70,6 +73,7 @@ def _lifespan(settings: Settings):
         # the collector's sight, a full collection no longer walks it, which paused every socket's events
         # for up to 250 ms with a thousand clients connected.
         await _build_routes(app)
+        lag_watch = asyncio.create_task(metrics.watch_loop_lag(), name="event-loop-lag")
         gc.collect()
         gc.freeze()
         # A young-generation collection every 20,000 allocations instead of 700 (the default): an order
@@ -80,6 +84,8 @@ def _lifespan(settings: Settings):
         try:
             yield {"services": services}
         finally:
+            lag_watch.cancel()
+            metrics.forget_process(os.getpid())
             await trainer.close()
             await reads.close()
             await streaming.stop()

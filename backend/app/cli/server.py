@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import tempfile
 from typing import Annotated, Any
 
 import typer
@@ -9,6 +13,7 @@ import uvicorn
 
 from app.cli.http_protocol import CoalescingHttpToolsProtocol
 from app.cli.runtime import console, load_settings, open_database, run
+from app.core.metrics import MULTIPROCESS_DIRECTORY
 
 
 async def _prepare() -> None:
@@ -42,10 +47,22 @@ def serve(
         )
         raise typer.Exit(2)
     run(_prepare())
+    if workers > 1:
+        _count_every_worker()
     console.print(f"Serving on http://{host}:{port} (API docs: http://{host}:{port}/docs)")
     uvicorn.run(
         "app.main:create_app", factory=True, host=host, port=port, workers=workers, log_level="info", **UVICORN_OPTIONS
     )
+
+
+def _count_every_worker() -> None:
+    """prometheus-client's multiprocess mode: each worker keeps its metrics in a file of this directory and
+    a scrape of any worker adds them all up. A fresh directory per start: old files would count again."""
+    if os.environ.get(MULTIPROCESS_DIRECTORY):
+        return  # the operator chose one (and empties it between starts, as prometheus-client asks)
+    directory = tempfile.mkdtemp(prefix="inventory-metrics-")
+    atexit.register(shutil.rmtree, directory, ignore_errors=True)
+    os.environ[MULTIPROCESS_DIRECTORY] = directory
 
 
 def register(app: typer.Typer) -> None:

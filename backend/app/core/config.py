@@ -100,6 +100,9 @@ class Settings(BaseSettings):
 
     auth_enabled: bool = Field(True, description="Require an API key (Authorization: Bearer) for writes.")
     auth_require_for_reads: bool = Field(False, description="Require an API key for reads too.")
+    metrics_access: Literal["open", "viewer", "operator", "admin"] = Field(
+        "viewer", description="Who may scrape GET /metrics: open, or the least role (viewer is open while reads are)."
+    )
     api_key_cache_seconds: float = Field(
         1.0,
         ge=0,

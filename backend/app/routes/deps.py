@@ -217,6 +217,19 @@ class RoleRequired(HTTPBearer):
         return caller
 
 
+async def may_read_metrics(connection: HTTPConnection) -> None:
+    """METRICS_ACCESS: `open`, or the least role that may scrape /metrics (`viewer`, the default, is open
+    while reads are). Not a write, whatever the role: a scrape never counts against the write limit."""
+    services = await get_services(connection)
+    settings = services.settings
+    role = settings.metrics_access
+    if role == "open" or not settings.auth_enabled:
+        return
+    caller = await _caller(connection, services)
+    if role != "viewer" or settings.auth_require_for_reads:
+        _check_role(caller, role)
+
+
 Viewer = Annotated[Caller | None, Depends(RoleRequired("viewer"))]
 Operator = Annotated[Caller | None, Depends(RoleRequired("operator"))]
 Admin = Annotated[Caller | None, Depends(RoleRequired("admin"))]

@@ -1,13 +1,15 @@
-"""Liveness and readiness probes."""
+"""Liveness and readiness probes, and the Prometheus metrics."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from app.routes.deps import Services
+from app.core.metrics import CONTENT_TYPE
+from app.routes.deps import GUARDED, Services, Session, may_read_metrics
 from app.services.database import database_status
+from app.services.monitoring import metrics_text
 
 router = APIRouter(tags=["health"])
 
@@ -39,3 +41,17 @@ async def ready(services: Services) -> Readiness | JSONResponse:
         body = Readiness(status="migrations_pending", database=database)
         return JSONResponse(body.model_dump(), status_code=503)
     return Readiness(status="ok", database=database)
+
+
+@router.get(
+    "/metrics",
+    response_class=Response,
+    dependencies=[Depends(may_read_metrics)],
+    responses={200: {"content": {CONTENT_TYPE: {}}}, 401: GUARDED[401], 403: GUARDED[403]},
+)
+async def prometheus_metrics(session: Session) -> Response:
+    """Prometheus metrics in the text format: requests and latency by route template, event-loop lag, the
+    outbox backlog and its oldest event's age, relay batches and failures, Kafka consumer lag, live-event
+    clients and drops, training jobs, ingested rows. With several workers, every worker's counts. Who may
+    read it: METRICS_ACCESS."""
+    return Response(content=await metrics_text(session), media_type=CONTENT_TYPE)

@@ -16,15 +16,19 @@ from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core import metrics
+
 logger = logging.getLogger("app.requests")
+UNMATCHED = "unmatched"  # the route label of a request no route matched (a 404 for any path)
 REQUEST_ID = "X-Request-ID"
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 
 
 class RequestLog:
     """Gives every request an id (the client's X-Request-ID if it is sane, else a new one), echoes it
-    in the response and logs {method, path, status, duration_ms, request_id}. The query string is
-    never logged: it may hold `token=<key>`."""
+    in the response, logs {method, path, status, duration_ms, request_id} and counts it in the request
+    metrics by route template (`/products/{sku}`, not each SKU: one series per route, not per URL).
+    The query string is never logged: it may hold `token=<key>`."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -51,14 +55,20 @@ class RequestLog:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
+            seconds = time.perf_counter() - started
+            method = scope.get("method", "WEBSOCKET")
             fields = {
                 "request_id": request_id,
-                "method": scope.get("method", "WEBSOCKET"),
+                "method": method,
                 "path": scope["path"],
                 "status": status,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                "duration_ms": round(seconds * 1000, 2),
             }
             logger.info("request", extra={"fields": fields})
+            route = getattr(scope.get("route"), "path", UNMATCHED)
+            metrics.REQUESTS.labels(method, route, str(status)).inc()
+            if method != "WEBSOCKET":  # a socket's duration is how long it stayed connected
+                metrics.REQUEST_SECONDS.labels(method, route).observe(seconds)
 
 
 class BodyTooLarge(HTTPException):

@@ -57,7 +57,7 @@ async def websocket_stream(
     if not await admit_socket(websocket, services):
         return
     try:
-        stream = ClientStream(services.streaming.hub, parse_channels(channels))
+        stream = ClientStream(services.streaming.hub, parse_channels(channels), transport="websocket")
     except AppError as exc:
         await websocket.send_json({"type": "error", **exc.to_body()["error"]})
         await websocket.close(code=1008)
@@ -170,7 +170,7 @@ async def server_sent_events(
 ) -> StreamingResponse:
     """Live events as Server-Sent Events: `id:` is the event id, `event:` its type, `data:` the envelope.
     Browsers resume by themselves with the Last-Event-ID header (or pass `last_event_id`)."""
-    stream = ClientStream(services.streaming.hub, parse_channels(channels))
+    stream = ClientStream(services.streaming.hub, parse_channels(channels), transport="sse")
     resume_from = last_event_id_header or last_event_id
     heartbeat = services.settings.stream_heartbeat_seconds
 

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.core import metrics
 from app.core.errors import UnprocessableInput
 from app.streaming.history import events_after
 from app.streaming.hub import CHANNELS, Hub, Outgoing, Subscriber
@@ -33,9 +34,11 @@ class ClientStream:
     each event to the socket as it is dispatched.
     """
 
-    def __init__(self, hub: Hub, channels: set[str]) -> None:
+    def __init__(self, hub: Hub, channels: set[str], *, transport: str) -> None:
         self.hub = hub
         self.subscriber: Subscriber = hub.subscribe(channels)
+        self._connected = metrics.SOCKET_CLIENTS.labels(transport)
+        self._connected.inc()
         self._already_sent: set[str] = set()
         self._writer: SocketWriter | None = None
         self._attention = asyncio.Event()
@@ -110,4 +113,6 @@ class ClientStream:
         self.subscriber.channels -= remove
 
     def close(self) -> None:
+        if self.subscriber in self.hub:
+            self._connected.dec()
         self.hub.unsubscribe(self.subscriber)

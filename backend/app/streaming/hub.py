@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.core import metrics
 from app.schemas.events import ROUTES
 from app.streaming.wire import text_frame
 
@@ -78,6 +79,9 @@ class Hub:
         self._subscribers.add(subscriber)
         return subscriber
 
+    def __contains__(self, subscriber: Subscriber) -> bool:
+        return subscriber in self._subscribers
+
     def unsubscribe(self, subscriber: Subscriber) -> None:
         self._subscribers.discard(subscriber)
 
@@ -119,6 +123,7 @@ class Hub:
         """It gets nothing more; its handler tells it and closes."""
         subscriber.slow = True
         self.dropped_slow_clients += 1
+        metrics.SOCKET_DROPS.inc()
 
     def connections_per_channel(self) -> dict[str, int]:
         counts: Counter[str] = Counter()

@@ -13,6 +13,7 @@ import logging
 from collections import OrderedDict
 from typing import Any
 
+from app.core import metrics
 from app.schemas.events import ROUTES
 from app.streaming.backoff import Backoff
 from app.streaming.fanout import Fanout
@@ -42,6 +43,17 @@ class SeenIds:
         self._ids[event_id] = None
         if len(self._ids) > self.size:
             self._ids.popitem(last=False)
+
+
+def _record_lag(consumer: Any, batches: dict[Any, list[Any]]) -> None:
+    """Messages behind the broker's end on the partitions just fetched; a fetch that came back empty
+    within its timeout means this consumer has caught up."""
+    behind = 0
+    for partition, messages in batches.items():
+        end = consumer.highwater(partition)
+        if end is not None and messages:
+            behind += max(end - (messages[-1].offset + 1), 0)
+    metrics.KAFKA_CONSUMER_LAG.set(behind)
 
 
 class KafkaBus:
@@ -133,6 +145,7 @@ class KafkaBus:
                 backoff.reset()
                 while True:
                     batches = await consumer.getmany(timeout_ms=200, max_records=500)
+                    _record_lag(consumer, batches)
                     for partition, messages in batches.items():
                         for message in messages:
                             await self._hand_on(json.loads(message.value))

@@ -28,6 +28,7 @@ except ImportError:  # Windows: no flock; see _SqliteTurn
 from sqlalchemy import Update, bindparam, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.core import metrics
 from app.models import OutboxEvent
 from app.models.base import utcnow
 from app.streaming.backoff import Backoff
@@ -103,6 +104,7 @@ class OutboxRelay:
                 raise
             except Exception as exc:
                 self.failures += 1
+                metrics.RELAY_FAILURES.inc()
                 self.last_error = f"{type(exc).__name__}: {exc}"
                 await backoff.wait("outbox relay", self.last_error)
                 continue
@@ -120,6 +122,7 @@ class OutboxRelay:
         if sent:
             self.relayed += sent
             self.batches += 1
+            metrics.RELAY_BATCHES.inc()
             self.last_published_at = utcnow()
         return sent
 

@@ -18,6 +18,7 @@ import pandas as pd
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.core import metrics
 from app.core.errors import NotFound, UnprocessableInput
 from app.ml.pipeline import SeriesForecast, forecast_category
 from app.ml.product_demand import ProductForecasts
@@ -132,6 +133,7 @@ async def run_job(
         warm = await _stored_params(session, categories)
     await _set_job(sessions, job_id, status="running", started_at=utcnow())
     loop = asyncio.get_running_loop()
+    started = loop.time()
     pending: dict[asyncio.Future[tuple[str, SeriesForecast]], str] = {}
     try:
         pending = {
@@ -155,11 +157,16 @@ async def run_job(
             if progress:
                 progress(done, len(pending), category)
         await _set_job(sessions, job_id, status="succeeded", finished_at=utcnow())
+        metrics.TRAINING_JOBS.labels("succeeded").inc()
+        metrics.TRAINING_SECONDS.observe(loop.time() - started)
+        metrics.TRAINING_LAST_SUCCESS.set_to_current_time()
     except BaseException as exc:
         for future in pending:
             future.cancel()
         await asyncio.gather(*pending, return_exceptions=True)  # collect what the failure left behind
         logger.exception("training job %s failed", job_id)
+        metrics.TRAINING_JOBS.labels("failed").inc()
+        metrics.TRAINING_SECONDS.observe(loop.time() - started)
         await _set_job(sessions, job_id, status="failed", finished_at=utcnow(), error=f"{type(exc).__name__}: {exc}")
         raise
 

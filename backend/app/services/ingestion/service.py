@@ -18,6 +18,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core import metrics
 from app.core.errors import UnusableFile
 from app.models import IngestionRun, Order, OrderLine, Product
 from app.schemas.ingestion import DateRange, IngestReport, RowRejection
@@ -160,6 +161,9 @@ async def ingest_orders_file(
         session.add(_run_record(load.report))
         await session.flush()
     load.report.seconds = round(time.perf_counter() - started, 3)
+    metrics.INGESTED_ROWS.labels("inserted").inc(load.report.rows_inserted)
+    metrics.INGESTED_ROWS.labels("already_present").inc(load.report.rows_already_present)
+    metrics.INGESTED_ROWS.labels("rejected").inc(load.report.rows_rejected)
     return load.report
 
 
