@@ -1,4 +1,4 @@
-"""Analytics latency on the generated 100,000-order data set: warm p50/p99 and cold, next to GET /health.
+"""Analytics latency on the generated 100,000-order data set, with a viewer key: warm p50/p99 and cold, next to GET /health.
 
 Per backend: a fresh database loaded with the generated data (100k orders and stock), the
 app served in its own process, then for every analytics endpoint 100 sequential requests
@@ -21,7 +21,7 @@ import httpx
 from app.core.db import create_sessionmaker, transaction
 from app.services.demo_data import generate_demo_data, write_csv
 from app.services.ingestion import ingest_orders_file
-from bench.common import console, fresh_database, print_table, served_app
+from bench.common import console, fresh_database, new_key, print_table, served_app
 
 ENDPOINTS = [
     "/health",
@@ -53,16 +53,20 @@ async def _timed(client: httpx.AsyncClient, path: str) -> float:
     return elapsed
 
 
-async def _measure(url: str, requests: int) -> list[list[object]]:
+async def _measure(url: str, requests: int, keys: dict[str, str]) -> list[list[object]]:
     rows = []
-    async with httpx.AsyncClient(base_url=url, timeout=120) as client:
+    # Reads with a viewer key, as production dashboards send; the stock receipts with an operator key.
+    operator = {"Authorization": f"Bearer {keys['operator']}"}
+    async with httpx.AsyncClient(
+        base_url=url, timeout=120, headers={"Authorization": f"Bearer {keys['viewer']}"}
+    ) as client:
         sku = (await client.get("/products", params={"limit": 1})).json()["items"][0]["sku"]
         for path in ENDPOINTS:
             colds = []
             for _ in range(5):
                 # A write moves the data version: the next read recomputes.
                 receipt = {"kind": "receipt", "quantity": 1, "note": "bench"}
-                (await client.post(f"/products/{sku}/stock", json=receipt)).raise_for_status()
+                (await client.post(f"/products/{sku}/stock", json=receipt, headers=operator)).raise_for_status()
                 colds.append(await _timed(client, path))
             for _ in range(10):
                 await _timed(client, path)
@@ -77,8 +81,9 @@ async def _run(backend: str, orders: Path, stock: Path, requests: int) -> list[l
     async with fresh_database(backend) as (url, engine):
         async with transaction(create_sessionmaker(engine)) as session:
             await ingest_orders_file(session, orders, stock_path=stock)
-        with served_app(url, AUTH_ENABLED="false") as base:
-            return await _measure(base, requests)
+        keys = {"viewer": await new_key(url, "viewer"), "operator": await new_key(url, "operator")}
+        with served_app(url, AUTH_ENABLED="true") as base:
+            return await _measure(base, requests, keys)
 
 
 def main() -> None:

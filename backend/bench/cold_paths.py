@@ -28,10 +28,7 @@ import asyncpg
 import httpx
 from sqlalchemy.engine import make_url
 
-from app.core.config import Settings
-from app.core.db import create_engine, create_sessionmaker, transaction
-from app.services.access import create_key
-from bench.common import POSTGRES_SERVER, _dsn, console, print_table, served_app
+from bench.common import POSTGRES_SERVER, _dsn, console, new_key, print_table, served_app
 
 POLL_SECONDS = 0.01
 WARM_REQUESTS = 20
@@ -116,18 +113,6 @@ def prepared_database(backend: str, orders: int, data_dir: Path) -> str:
     return url
 
 
-async def _keys(database_url: str) -> dict[str, str]:
-    engine = create_engine(Settings(_env_file=None, database_url=database_url))
-    try:
-        async with transaction(create_sessionmaker(engine)) as session:
-            keys = {
-                role: (await create_key(session, role=role, name=f"bench-{role}"))[1] for role in ("viewer", "admin")
-            }
-    finally:
-        await engine.dispose()
-    return keys
-
-
 async def _health_waits(client: httpx.AsyncClient, stop: asyncio.Event) -> list[float]:
     waits = []
     while not stop.is_set():
@@ -189,7 +174,7 @@ async def _references(url: str, key: str) -> tuple[str, str, str, str]:
 
 def measure(backend: str, orders: int, runs: int, data_dir: Path, only: str) -> list[list[object]]:
     database_url = prepared_database(backend, orders, data_dir)
-    keys = asyncio.run(_keys(database_url))
+    keys = {role: asyncio.run(new_key(database_url, role)) for role in ("viewer", "admin")}
     with served_app(database_url) as url:
         references = asyncio.run(_references(url, keys["viewer"]))
     figures: dict[str, list[tuple[float, float, float, float]]] = {}

@@ -17,13 +17,15 @@ from pathlib import Path
 
 import asyncpg
 import httpx
+from prometheus_client.parser import text_string_to_metric_families
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.core.config import Settings
 from app.core.db import create_engine
+from app.services.access import create_key
 from app.services.database import upgrade_database
 from tests.support.servers import served_command
 
@@ -57,6 +59,40 @@ async def fresh_database(backend: str, server_url: str = POSTGRES_SERVER) -> Asy
                 admin = await asyncpg.connect(_dsn(server_url))
                 await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
                 await admin.close()
+
+
+async def new_key(database_url: str, role: str = "viewer") -> str:
+    """A fresh API key of `role` on the database: the load benchmarks send one, as production clients do."""
+    engine = create_engine(Settings(_env_file=None, database_url=database_url))
+    try:
+        async with engine.begin() as connection:
+            session = AsyncSession(bind=connection)
+            _row, key = await create_key(session, role=role, name=f"bench-{role}")
+            await session.flush()
+    finally:
+        await engine.dispose()
+    return key
+
+
+def _lag_buckets(metrics_text: str) -> dict[float, float]:
+    return {
+        float(sample.labels["le"]): sample.value
+        for family in text_string_to_metric_families(metrics_text)
+        for sample in family.samples
+        if sample.name == "inventory_event_loop_lag_seconds_bucket"
+    }
+
+
+def loop_lag_quantile(before: str, after: str, share: float = 0.99) -> tuple[float, int]:
+    """The event-loop lag (ms) that `share` of the monitor's wake-ups between two /metrics scrapes stayed
+    under, as the upper edge of its histogram bucket, and how many wake-ups that was."""
+    start, end = _lag_buckets(before), _lag_buckets(after)
+    counts = {edge: end[edge] - start.get(edge, 0.0) for edge in sorted(end)}
+    total = counts[float("inf")]
+    for edge, count in counts.items():
+        if count >= share * total:
+            return edge * 1000, int(total)
+    return float("inf"), int(total)
 
 
 def timed(function: Callable[[], object]) -> float:
@@ -143,7 +179,9 @@ def wrk_available() -> bool:
     return shutil.which("wrk") is not None
 
 
-def wrk_load(url: str, *, seconds: int, connections: int, script: str | None = None) -> dict[str, float]:
+def wrk_load(
+    url: str, *, seconds: int, connections: int, script: str | None = None, key: str | None = None
+) -> dict[str, float]:
     """Load `url` with wrk (a C load generator: the client must not be the bottleneck).
 
     Returns requests/s, p50 and p99 in ms, and the count of non-2xx/3xx answers and socket errors.
@@ -151,6 +189,8 @@ def wrk_load(url: str, *, seconds: int, connections: int, script: str | None = N
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(script or "")
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", handle.name, url]
+    if key:
+        command[1:1] = ["-H", f"Authorization: Bearer {key}"]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     Path(handle.name).unlink()
 

@@ -7,7 +7,8 @@ over the products and customers) two ways, 16 connections each:
   the latency there is mostly the queue of 16 (Little's law);
 - open loop at --rate orders/s (bench.paced): requests sent on a fixed schedule, latency
   counted from when each was due: the latency a till sees at that load.
-GET /health under wrk is the reference measured in the same run. With one worker it also
+Every order carries an operator key, as a till's would. GET /health under wrk is the reference
+measured in the same run. With one worker it also
 prints the server's CPU time per request in each phase (from /proc), which the machine's load
 moves far less than it moves latency. An order costs more CPU at a paced 300/s than in the
 closed loop: fewer requests share each turn of the event loop and each batch of the relay.
@@ -30,23 +31,28 @@ from pathlib import Path
 
 import httpx
 
-from bench.common import console, fresh_database, print_table, served_process, wrk_available, wrk_load
+from bench.common import console, fresh_database, new_key, print_table, served_process, wrk_available, wrk_load
 from bench.paced import http_request, paced_load
 
 PRODUCTS = 200
-ORDER_SCRIPT = f"""
+
+
+def order_script(key: str) -> str:
+    """wrk's Lua: one order per request, with the operator key (a header table given to wrk.format
+    replaces wrk's own, so the key goes in it)."""
+    return f"""
 counter = 0
 request = function()
   counter = counter + 1
   local line = '{{"sku":"BENCH-' .. (counter % {PRODUCTS}) .. '","quantity":1}}'
   local body = '{{"customer_id":"C' .. (counter % 500) .. '","items":[' .. line .. ']}}'
-  return wrk.format("POST", "/orders", {{["Content-Type"]="application/json"}}, body)
+  return wrk.format("POST", "/orders", {{["Content-Type"]="application/json", ["Authorization"]="Bearer {key}"}}, body)
 end
 """
 
 
-async def _seed(url: str) -> None:
-    async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+async def _seed(url: str, key: str) -> None:
+    async with httpx.AsyncClient(base_url=url, timeout=60, headers={"Authorization": f"Bearer {key}"}) as client:
         for number in range(PRODUCTS):
             body = {
                 "sku": f"BENCH-{number}", "name": f"Bench product {number}", "category": "Bench",
@@ -74,10 +80,10 @@ def _with_cpu(pid: int, load: Callable[[], dict[str, float]]) -> dict[str, float
     return _with_cpu_since(pid, before, load())
 
 
-def _order_request(url: str):
+def _order_request(url: str, key: str):
     def request(number: int) -> bytes:
         body = f'{{"customer_id":"C{number % 500}","items":[{{"sku":"BENCH-{number % PRODUCTS}","quantity":1}}]}}'
-        return http_request(url, "POST", body.encode())
+        return http_request(url, "POST", body.encode(), key=key)
 
     return request
 
@@ -88,15 +94,19 @@ async def _one_run(backend: str, seconds: int, connections: int, workers: int, r
         fanout = (
             {"REDIS_ENABLED": "true", "REDIS_CHANNEL_PREFIX": f"bench-{uuid.uuid4().hex[:8]}"} if workers > 1 else {}
         )
-        with served_process(database_url, AUTH_ENABLED="false", WORKERS=str(workers), **fanout) as (url, pid):
-            await _seed(url)
-            wrk_load(f"{url}/orders", seconds=2, connections=connections, script=ORDER_SCRIPT)  # warm-up
+        key = await new_key(database_url, "operator")
+        script = order_script(key)
+        # Keys on (as in production), the write limit off: one key places every order.
+        limits = {"AUTH_ENABLED": "true", "WRITE_RATE_LIMIT_PER_MINUTE": "0"}
+        with served_process(database_url, **limits, WORKERS=str(workers), **fanout) as (url, pid):
+            await _seed(url, key)
+            wrk_load(f"{url}/orders", seconds=2, connections=connections, script=script)  # warm-up
             closed = _with_cpu(
-                pid, lambda: wrk_load(f"{url}/orders", seconds=seconds, connections=connections, script=ORDER_SCRIPT)
+                pid, lambda: wrk_load(f"{url}/orders", seconds=seconds, connections=connections, script=script)
             )
             before = _cpu_seconds(pid)
             paced = await paced_load(
-                url, _order_request(f"{url}/orders"), rate=rate, seconds=seconds, connections=connections
+                url, _order_request(f"{url}/orders", key), rate=rate, seconds=seconds, connections=connections
             )
             paced_row = _with_cpu_since(pid, before, paced.as_row())
             health = _with_cpu(pid, lambda: wrk_load(f"{url}/health", seconds=seconds, connections=connections))

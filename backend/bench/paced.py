@@ -38,11 +38,15 @@ class PacedResult:
         }  # fmt: skip
 
 
-def http_request(url: str, method: str = "GET", body: bytes = b"", content_type: str = "application/json") -> bytes:
-    """One HTTP/1.1 request on a keep-alive connection, as bytes."""
+def http_request(
+    url: str, method: str = "GET", body: bytes = b"", content_type: str = "application/json", key: str | None = None
+) -> bytes:
+    """One HTTP/1.1 request on a keep-alive connection, as bytes (with `Authorization: Bearer key`)."""
     parts = urlsplit(url)
     target = parts.path + (f"?{parts.query}" if parts.query else "")
     head = [f"{method} {target} HTTP/1.1", f"Host: {parts.netloc}", "Connection: keep-alive"]
+    if key:
+        head.append(f"Authorization: Bearer {key}")
     if body:
         head += [f"Content-Type: {content_type}", f"Content-Length: {len(body)}"]
     return ("\r\n".join(head) + "\r\n\r\n").encode() + body

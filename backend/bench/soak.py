@@ -32,7 +32,7 @@ import websockets
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bench.common import console, fresh_database, print_table, served_process
+from bench.common import console, fresh_database, loop_lag_quantile, print_table, served_process
 
 SOAK_PRODUCTS = 50
 # Memory may grow by this much between the end of the warm-up and the end of the soak (caches filling,
@@ -83,7 +83,7 @@ async def seed(url: str, database_url: str, folder: Path) -> tuple[str, list[str
         created = inventory("keys", "create", "--role", role, "--name", "soak", "--json", database_url=database_url)
         return json.loads(created)["key"]
 
-    admin, operator = new_key("admin"), new_key("operator")
+    admin, operator, viewer = new_key("admin"), new_key("operator"), new_key("viewer")
     orders, stock = folder / "orders.csv", folder / "stock.csv"
     generate = ["generate", "--orders", "20000", "--seed", "11", "--out", str(orders), "--stock-out", str(stock)]
     inventory(*generate, database_url=database_url)
@@ -103,17 +103,18 @@ async def seed(url: str, database_url: str, folder: Path) -> tuple[str, list[str
                     "stock_on_hand": 10_000_000, "reorder_point": 5, "lead_time_days": 7}  # fmt: skip
             (await client.post("/products", json=body)).raise_for_status()
         categories = [row["category"] for row in (await client.get("/forecast/forecasts/all")).json()["forecasts"]]
-    return operator, categories
+    return operator, viewer, categories
 
 
-async def reader(client: httpx.AsyncClient, tally: Tally, until: float, categories: list[str]) -> None:
+async def reader(client: httpx.AsyncClient, tally: Tally, until: float, categories: list[str], key: str) -> None:
+    headers = {"Authorization": f"Bearer {key}"}  # a viewer key, as production dashboards send
     while time.perf_counter() < until:
         forecast = random.random() < 0.5
         path = f"/forecast/forecast/{random.choice(categories)}" if forecast else random.choice(READS)
         kind = "GET forecast" if forecast else "GET analytics"
         started = time.perf_counter()
         try:
-            response = await client.get(path)
+            response = await client.get(path, headers=headers)
             tally.record(kind, started, response.status_code == 200, f"{response.status_code} {path}")
         except httpx.HTTPError as error:
             tally.record(kind, started, False, repr(error))
@@ -197,17 +198,18 @@ async def soak(seconds: int, socket_count: int, concurrency: int) -> int:
         # No write limit: one operator key places every order (the limit is tested, not soaked).
         app = served_process(database_url, WRITE_RATE_LIMIT_PER_MINUTE="0")
         with app as (url, pid), tempfile.TemporaryDirectory() as folder:
-            key, categories = await seed(url, database_url, Path(folder))
+            key, viewer, categories = await seed(url, database_url, Path(folder))
             readers = max(1, concurrency * 3 // 4)
             counter = itertools.count()
 
             def mix(tally: Tally) -> list:
                 return [
-                    *(lambda c, u: reader(c, tally, u, categories) for _ in range(readers)),
+                    *(lambda c, u: reader(c, tally, u, categories, viewer) for _ in range(readers)),
                     *(lambda c, u: orderer(c, tally, u, key, counter) for _ in range(concurrency - readers)),
                 ]
 
             reference = Tally()
+            idle_metrics = await scrape(url, viewer)
             health_seconds = await phase(url, 10, [lambda c, u: health(c, reference, u)] * concurrency, concurrency)
             sockets, stop = Sockets(), asyncio.Event()
             clients = [asyncio.create_task(socket_client(url, key, sockets, stop)) for _ in range(socket_count)]
@@ -224,7 +226,9 @@ async def soak(seconds: int, socket_count: int, concurrency: int) -> int:
                     await asyncio.sleep(5)
 
             sampler = asyncio.create_task(sample_memory())
+            before_soak = await scrape(url, viewer)
             soak_seconds = await phase(url, seconds, mix(tally), concurrency)
+            after_soak = await scrape(url, viewer)
             rss_end = rss_mb(pid)
             await asyncio.sleep(2)  # the last events reach the sockets
             stop.set()
@@ -233,7 +237,8 @@ async def soak(seconds: int, socket_count: int, concurrency: int) -> int:
             placed = await _scalar(engine, "SELECT COUNT(*) FROM orders WHERE customer_id LIKE 'SOAK-C%'")
     return report(
         tally, reference, soak_seconds, health_seconds, sockets, socket_count, rss_start, rss_end, samples,
-        mismatches, placed - warm_up.orders_placed,
+        mismatches, placed - warm_up.orders_placed, loop_lag_quantile(before_soak, after_soak),
+        loop_lag_quantile(idle_metrics, before_soak),
     )  # fmt: skip
 
 
@@ -247,8 +252,15 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000 if ordered else 0.0
 
 
+async def scrape(url: str, key: str) -> str:
+    async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+        response = await client.get("/metrics", headers={"Authorization": f"Bearer {key}"})
+        response.raise_for_status()
+        return response.text
+
+
 def report(tally, reference, seconds, health_seconds, sockets, socket_count, rss_start, rss_end, samples,
-           mismatches, placed) -> int:  # fmt: skip
+           mismatches, placed, soak_lag, before_soak_lag) -> int:  # fmt: skip
     health_rate = len(reference.latencies["GET /health"]) / health_seconds
     everything = [value for values in tally.latencies.values() for value in values]
     rows = [
@@ -279,6 +291,10 @@ def report(tally, reference, seconds, health_seconds, sockets, socket_count, rss
         ["orders answered 201 / new in the database", f"{tally.orders_placed} / {placed}", "equal",
          tally.orders_placed == placed],
         ["products whose stock differs from the ledger", mismatches, "0", mismatches == 0],
+        ["event-loop lag p99 during the soak (ms, bucket edge; wake-ups)", f"<= {soak_lag[0]:g} ({soak_lag[1]:,})",
+         "<= 5", soak_lag[0] <= 5],
+        ["event-loop lag p99 before it: /health alone and warm-up (ms)", f"<= {before_soak_lag[0]:g} "
+         f"({before_soak_lag[1]:,})", "reference", True],
     ]  # fmt: skip
     verdicts = [[*row[:3], "yes" if row[3] else "NO"] for row in checks]
     print_table("Checks", ["check", "measured", "bound", "ok"], verdicts)

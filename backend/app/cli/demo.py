@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -9,15 +10,16 @@ import typer
 
 from app.cli.data import print_summary
 from app.cli.forecasting import train_categories
+from app.cli.generate import EndDate
 from app.cli.keys import new_key
 from app.cli.runtime import console, load_settings, open_database, progress_bar, run
 from app.cli.server import serve
 from app.core.db import transaction
-from app.services.demo_data import Progress, generate_demo_data, write_csv
+from app.services.demo_data import Progress, five_years_to, generate_demo_data, write_csv
 from app.services.ingestion import has_sales_history, ingest_orders_file
 
 
-async def _load_demo_data(orders: int, seed: int, folder: Path) -> None:
+async def _load_demo_data(orders: int, seed: int, folder: Path, end_date: date) -> None:
     settings = load_settings()
     orders_path, stock_path = folder / "orders.csv", folder / "stock.csv"
     async with open_database(settings) as sessions:
@@ -27,7 +29,9 @@ async def _load_demo_data(orders: int, seed: int, folder: Path) -> None:
                 return
         with progress_bar() as bar:
             generating = bar.add_task("Generating demo orders", total=orders)
-            _write_demo_files(orders, seed, orders_path, stock_path, lambda n: bar.update(generating, completed=n))
+            _write_demo_files(
+                orders, seed, end_date, orders_path, stock_path, lambda n: bar.update(generating, completed=n)
+            )
             loading = bar.add_task("Loading them", total=orders)
             async with transaction(sessions) as session:
                 report = await ingest_orders_file(
@@ -43,9 +47,13 @@ async def _load_demo_data(orders: int, seed: int, folder: Path) -> None:
     console.print(f"Forecasts trained for {len(summary['categories'])} categories in {summary['seconds']:.1f} s.")
 
 
-def _write_demo_files(orders: int, seed: int, orders_path: Path, stock_path: Path, progress: Progress) -> None:
+def _write_demo_files(
+    orders: int, seed: int, end_date: date, orders_path: Path, stock_path: Path, progress: Progress
+) -> None:
     orders_path.parent.mkdir(parents=True, exist_ok=True)
-    write_csv(generate_demo_data(n_orders=orders, seed=seed, progress=progress), orders_path, stock_path)
+    start, end = five_years_to(end_date)
+    data = generate_demo_data(n_orders=orders, seed=seed, start=start, end=end, progress=progress)
+    write_csv(data, orders_path, stock_path)
 
 
 def demo(
@@ -54,9 +62,11 @@ def demo(
     orders: Annotated[int, typer.Option(min=100, help="Orders to generate on an empty database.")] = 100_000,
     seed: Annotated[int, typer.Option(help="Seed of the generated data.")] = 42,
     data_dir: Annotated[Path, typer.Option(file_okay=False, help="Where the generated CSV files go.")] = Path("data"),
+    end_date: EndDate = None,
 ) -> None:
-    """On an empty database: generate the demo data set and load it. Then serve the API and the dashboard."""
-    run(_load_demo_data(orders, seed, data_dir))
+    """On an empty database: generate five years of demo sales ending today (or --end-date) and load them.
+    Then serve the API and the dashboard."""
+    run(_load_demo_data(orders, seed, data_dir, end_date.date() if end_date else date.today()))
     _print_admin_key()
     console.print(f"Dashboard: [bold]http://{host}:{port}/[/bold] (open it in a browser)")
     serve(host=host, port=port)

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from app.cli.runtime import console, progress_bar
-from app.services.demo_data import generate_demo_data, write_csv
+from app.services.demo_data import five_years_to, generate_demo_data, write_csv
+
+# The last day of the generated history. Today by default: live orders placed after loading it then
+# continue the series instead of landing years past its end.
+EndDate = Annotated[
+    datetime | None,
+    typer.Option("--end-date", formats=["%Y-%m-%d"], help="Last day of the history, YYYY-MM-DD (default: today)."),
+]
 
 
 def generate(
@@ -21,12 +29,17 @@ def generate(
         Path | None, typer.Option("--stock-out", dir_okay=False, help="Also write the stock CSV here.")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a summary as one JSON object on stdout.")] = False,
+    end_date: EndDate = None,
 ) -> None:
-    """Generate orders from 2020-01-01 to 2024-12-31 (10 categories, seasonality, holiday peaks, Pareto popularity)."""
+    """Generate five years of orders ending today or --end-date (10 categories, seasonality, holiday peaks,
+    Pareto popularity). The same seed and end date give the same files."""
     started = time.perf_counter()
+    start, end = five_years_to(end_date.date() if end_date else date.today())
     with progress_bar() as bar:
         task = bar.add_task("Generating orders", total=orders, visible=not as_json)
-        data = generate_demo_data(n_orders=orders, seed=seed, progress=lambda done: bar.update(task, completed=done))
+        data = generate_demo_data(
+            n_orders=orders, seed=seed, start=start, end=end, progress=lambda done: bar.update(task, completed=done)
+        )
         write_csv(data, out, stock_out)
     summary = {
         "orders_file": str(out),

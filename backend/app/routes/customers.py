@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from app.routes.deps import GUARDED, READS, Pagination, Session
+from app.routes.deps import GUARDED, READS, Analytics, Pagination, Session
 from app.schemas.analytics import CustomerProfile, CustomerSummary, SellerProfile, SellerSummary
 from app.schemas.common import ErrorBody, Page
 from app.services.analytics import customers as service
@@ -18,10 +19,11 @@ ERRORS = {404: {"model": ErrorBody}, 422: {"model": ErrorBody}}
 
 @customers_router.get("", response_model=Page[CustomerSummary], responses=ERRORS)
 async def list_customers(
-    session: Session, page: Pagination, q: Annotated[str | None, Query(min_length=1, max_length=100)] = None
+    analytics: Analytics, page: Pagination, q: Annotated[str | None, Query(min_length=1, max_length=100)] = None
 ) -> Page[CustomerSummary]:
     """Customers, most valuable first, with orders, revenue and last order; `q` searches id and name."""
-    items, total = await service.list_customers(session, search=q, limit=page.limit, offset=page.offset)
+    compute = partial(service.list_customers, search=q, limit=page.limit, offset=page.offset)
+    items, total = await analytics.get(("customers", q, page.limit, page.offset), compute)
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
 
@@ -34,9 +36,10 @@ async def customer_profile(
 
 
 @sellers_router.get("", response_model=Page[SellerSummary], responses=ERRORS)
-async def list_sellers(session: Session, page: Pagination) -> Page[SellerSummary]:
+async def list_sellers(analytics: Analytics, page: Pagination) -> Page[SellerSummary]:
     """Sellers by revenue, with orders and the number of products they sold."""
-    items, total = await service.list_sellers(session, limit=page.limit, offset=page.offset)
+    compute = partial(service.list_sellers, limit=page.limit, offset=page.offset)
+    items, total = await analytics.get(("sellers", page.limit, page.offset), compute)
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
 

@@ -309,6 +309,15 @@ def _stock(rng: np.random.Generator, catalog: pd.DataFrame, orders: pd.DataFrame
     )
 
 
+HISTORY_YEARS = 5
+
+
+def five_years_to(end: date) -> tuple[date, date]:
+    """The first and last day of the five years of history that end on `end` (the demo's window)."""
+    start = (pd.Timestamp(end) - pd.DateOffset(years=HISTORY_YEARS) + pd.Timedelta(days=1)).date()
+    return start, end
+
+
 def generate_demo_data(
     n_orders: int = 100_000,
     seed: int = 42,
