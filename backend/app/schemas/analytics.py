@@ -35,6 +35,25 @@ class Change(BaseModel):
     customers: float | None
 
 
+class Gap(BaseModel):
+    """Consecutive days with no order at all, between the first and the last order."""
+
+    start: date
+    end: date
+    days: int
+
+
+class DataSpan(BaseModel):
+    """What the sales data covers, so that an empty window reads as "no data", not as "sales fell to 0"."""
+
+    first_order: date | None
+    last_order: date | None
+    days_with_orders: int
+    gaps: list[Gap] = Field(
+        description="Stretches of at least 14 days without an order, the longest first (at most 5)."
+    )
+
+
 class DashboardSummary(BaseModel):
     as_of: date
     period: Period
@@ -45,6 +64,7 @@ class DashboardSummary(BaseModel):
     products: int = Field(description="Products on sale (not archived).")
     low_stock_products: int = Field(description="Stock on hand above 0 and at or below the reorder point.")
     out_of_stock_products: int
+    data: DataSpan
 
 
 class MonthFigures(BaseModel):

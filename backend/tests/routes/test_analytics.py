@@ -104,6 +104,19 @@ async def test_dashboard_summary_compares_two_periods(store: httpx.AsyncClient) 
     assert (body["products"], body["low_stock_products"], body["out_of_stock_products"]) == (5, 2, 1)
 
 
+async def test_the_summary_says_what_the_data_covers_and_where_it_has_holes(store: httpx.AsyncClient) -> None:
+    body = (await store.get("/analytics/dashboard/summary", params={"as_of": "2024-01-10", "period_days": 30})).json()
+
+    # Orders on 2023-02-10, then nothing until 2024-01-05, then nothing for 14 days until 2024-01-20.
+    assert body["data"] == {
+        "first_order": "2023-02-10", "last_order": "2024-03-10", "days_with_orders": len({o[0] for o in ORDERS}),
+        "gaps": [{"start": "2023-02-11", "end": "2024-01-04", "days": 328},
+                 {"start": "2024-01-06", "end": "2024-01-19", "days": 14}],
+    }  # fmt: skip
+    # The window before falls in the first hole: no orders there, so no change to report against it.
+    assert body["previous"]["orders"] == 0 and body["change"]["revenue"] is None
+
+
 async def test_as_of_defaults_to_the_latest_order_date(store: httpx.AsyncClient) -> None:
     body = (await store.get("/analytics/dashboard/summary")).json()
     assert body["as_of"] == max(o[0] for o in ORDERS)

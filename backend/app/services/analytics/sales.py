@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pandas as pd
 from sqlalchemy import and_, case, distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
@@ -16,6 +17,8 @@ from app.schemas.analytics import (
     CategoryPerformance,
     Change,
     DashboardSummary,
+    DataSpan,
+    Gap,
     MonthComparison,
     MonthFigures,
     MonthlyTrend,
@@ -78,6 +81,29 @@ def change_between(now: SalesFigures, before: SalesFigures) -> Change:
     return Change(**{field: _relative(getattr(now, field), getattr(before, field)) for field in Change.model_fields})
 
 
+GAP_DAYS = 14  # a fortnight without a single order is a hole in the data, not a slow week
+SHOWN_GAPS = 5
+
+
+async def data_span(session: AsyncSession) -> DataSpan:
+    """First and last order, days with orders, and the longest stretches without any (one pass over the days)."""
+    days = pd.to_datetime(
+        pd.Series((await session.scalars(select(ORDERS.c.order_date).distinct().order_by(ORDERS.c.order_date))).all())
+    )
+    if days.empty:
+        return DataSpan(first_order=None, last_order=None, days_with_orders=0, gaps=[])
+    between = days.diff().dt.days.fillna(1).astype(int) - 1  # days without an order before each day with one
+    holes = between[between >= GAP_DAYS].sort_values(ascending=False, kind="stable").head(SHOWN_GAPS)
+    gaps = [
+        Gap(start=(days[i] - pd.Timedelta(days=int(length))).date(), end=(days[i] - pd.Timedelta(days=1)).date(),
+            days=int(length))
+        for i, length in holes.items()
+    ]  # fmt: skip
+    return DataSpan(
+        first_order=days.iloc[0].date(), last_order=days.iloc[-1].date(), days_with_orders=len(days), gaps=gaps
+    )
+
+
 async def dashboard_summary(session: AsyncSession, *, as_of: date | None, period_days: int) -> DashboardSummary:
     """The KPI cards: this period against the one before, and the catalogue's stock health."""
     end = await resolve_as_of(session, as_of)
@@ -111,6 +137,7 @@ async def dashboard_summary(session: AsyncSession, *, as_of: date | None, period
         products=int(stock[0] or 0),
         low_stock_products=int(stock[1] or 0),
         out_of_stock_products=int(stock[2] or 0),
+        data=await data_span(session),
     )
 
 

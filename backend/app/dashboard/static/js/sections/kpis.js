@@ -12,6 +12,22 @@ const CARDS = [
   { key: "customers", label: "Customers", format: count },
 ];
 
+// A window without a single order is missing data, not a fall to zero: it says so instead of a change.
+function noChangeText(summary) {
+  if (summary.current.orders === 0) return "no orders in this period";
+  if (summary.previous.orders === 0) return "no orders in the period before";
+  return "no earlier period";
+}
+
+/** The hole in the data that overlaps the two compared windows, if any, in words. */
+function gapNote(summary) {
+  const from = summary.previous_period.start;
+  const to = summary.period.end;
+  const gap = summary.data.gaps.find((g) => g.start <= to && g.end >= from);
+  if (!gap) return "";
+  return ` · no orders at all from ${day(gap.start)} to ${day(gap.end)} (${count(gap.days)} days)`;
+}
+
 function salesCard(summary, card) {
   const delta = change(summary.change[card.key]);
   return h(
@@ -22,7 +38,7 @@ function salesCard(summary, card) {
     h(
       "p",
       { class: `kpi-change ${delta ? delta.direction : "flat"}` },
-      delta ? delta.text : "no earlier period",
+      delta ? delta.text : noChangeText(summary),
       h("span", { class: "muted" }, ` vs ${card.format(summary.previous[card.key])}`),
     ),
   );
@@ -50,7 +66,8 @@ export async function renderKpis(container) {
     const summary = await getJSON("/analytics/dashboard/summary");
     const days = Math.round((Date.parse(summary.period.end) - Date.parse(summary.period.start)) / 86_400_000) + 1;
     document.getElementById("as-of").textContent =
-      `Sales of ${day(summary.period.start)} – ${day(summary.period.end)}, against the ${days} days before`;
+      `Sales of ${day(summary.period.start)} – ${day(summary.period.end)}, against the ${days} days before` +
+      gapNote(summary);
     container.replaceChildren(...CARDS.map((card) => salesCard(summary, card)), stockCard(summary));
     container.dataset.state = "ready";
   } catch (error) {
