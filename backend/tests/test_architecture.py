@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import typing
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,3 +25,23 @@ def test_the_server_and_the_command_line_start_without_scipy() -> None:
         [sys.executable, "-c", code], cwd=ROOT / "backend", capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, f"imported at start: {result.stderr}"
+
+
+def test_every_request_body_refuses_unknown_fields_and_nul_characters() -> None:
+    # RequestBody is where extra fields and NUL characters are refused: a body model that is a plain
+    # BaseModel let a NUL reach the database and every dashboard (POST /stream/broadcast/alert).
+    from fastapi.routing import APIRoute
+    from pydantic import BaseModel
+
+    from app.routes import ROUTERS
+    from app.schemas.common import RequestBody
+
+    plain = []
+    for router in ROUTERS:
+        for route in (route for route in router.routes if isinstance(route, APIRoute)):
+            for parameter in route.dependant.body_params:
+                annotation = parameter.field_info.annotation
+                for model in (*typing.get_args(annotation), annotation):
+                    if isinstance(model, type) and issubclass(model, BaseModel) and not issubclass(model, RequestBody):
+                        plain.append(f"{route.path}: {model.__name__}")
+    assert plain == [], f"request bodies that are not RequestBody: {plain}"

@@ -31,6 +31,9 @@ def redact(text: str) -> str:
     return text
 
 
+SERVER_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
+
+
 class JsonFormatter(logging.Formatter):
     """{"at", "level", "logger", "message", ...fields of `extra={"fields": {...}}`, "exception"}."""
 
@@ -67,5 +70,11 @@ def configure_logging(level: str) -> None:
     handler._inventory = True  # type: ignore[attr-defined]
     logger.addHandler(handler)
     logger.addFilter(_Redacting())
+    # The server's own loggers print request lines (uvicorn logs every WebSocket it accepts, with its
+    # query string: `?token=<key>`); their records are masked the same way.
+    for name in SERVER_LOGGERS:
+        server_logger = logging.getLogger(name)
+        if not any(isinstance(existing, _Redacting) for existing in server_logger.filters):
+            server_logger.addFilter(_Redacting())
     # Records still propagate to the root logger (pytest's caplog, a host's log collection);
     # without handlers of its own the root adds nothing on a plain `inventory serve`.

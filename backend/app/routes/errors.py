@@ -57,7 +57,7 @@ _UNPARSABLE_BODY = "There was an error parsing the body"
 async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
     code = _HTTP_CODES.get(exc.status_code, "http_error")
     message = exc.detail if isinstance(exc.detail, str) else "HTTP error"
-    details = []
+    details = list(getattr(exc, "details", []))  # what an HTTPException of ours says about itself
     if exc.status_code == 400 and message == _UNPARSABLE_BODY:
         message = "The request body could not be read: send JSON in UTF-8 (or multipart for uploads)."
         details = [{"field": "body", "reason": "not decodable"}]

@@ -73,16 +73,22 @@ class RequestLog:
 
 class BodyTooLarge(HTTPException):
     """Raised from `receive` once a body passes its limit. An HTTPException, so FastAPI's body parsing
-    lets it through to the one error handler instead of calling it a parse error."""
+    lets it through to the one error handler instead of calling it a parse error; it carries the same
+    details and `Connection: close` as the answer to a declared Content-Length over the limit."""
 
-    def __init__(self, limit: int) -> None:
-        super().__init__(status_code=413, detail=_too_large_message(limit))
-        self.limit = limit
+    def __init__(self, limit: int, setting: str, *, whole_body_read: bool) -> None:
+        headers = None if whole_body_read else {"Connection": "close"}
+        super().__init__(status_code=413, detail=_too_large_message(limit, setting), headers=headers)
+        self.details = _too_large_details(limit)
 
 
-def _too_large_message(limit: int) -> str:
-    size = f"{limit >> 20} MB (MAX_UPLOAD_MB)" if limit >= 1 << 20 else f"{limit >> 10} KB (MAX_REQUEST_BODY_KB)"
-    return f"The request body is larger than the {size} limit."
+def _too_large_message(limit: int, setting: str) -> str:
+    size = f"{limit >> 20} MB" if setting == "MAX_UPLOAD_MB" else f"{limit >> 10} KB"
+    return f"The request body is larger than the {size} limit ({setting})."
+
+
+def _too_large_details(limit: int) -> list[dict]:
+    return [{"field": "body", "reason": "too large", "limit_bytes": limit}]
 
 
 class BodyLimit:
@@ -103,10 +109,13 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.upload_bytes if scope["path"] in self.upload_paths else self.body_bytes
+        upload = scope["path"] in self.upload_paths
+        limit = self.upload_bytes if upload else self.body_bytes
+        setting = "MAX_UPLOAD_MB" if upload else "MAX_REQUEST_BODY_KB"
         declared = Headers(scope=scope).get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
-            await _refuse(scope, receive, send, limit)
+            whole = int(declared) <= limit + DRAIN_BYTES and await _drain(receive)
+            await _refuse(scope, receive, send, limit, setting, whole_body_read=whole)
             return
         received = 0
         started = False
@@ -117,7 +126,8 @@ class BodyLimit:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
-                    raise BodyTooLarge(limit)
+                    whole = not message.get("more_body", False) or await _drain(receive)
+                    raise BodyTooLarge(limit, setting, whole_body_read=whole)
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -127,15 +137,38 @@ class BodyLimit:
 
         try:
             await self.app(scope, counting_receive, tracking_send)
-        except BodyTooLarge:
+        except BodyTooLarge as refused:
             if started:
                 raise
-            await _refuse(scope, receive, send, limit)
+            whole = refused.headers is None
+            await _refuse(scope, receive, send, limit, setting, whole_body_read=whole)
 
 
-async def _refuse(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
-    body = {"error": {"code": "payload_too_large", "message": _too_large_message(limit), "details": [
-        {"field": "body", "reason": "too large", "limit_bytes": limit}
-    ]}}  # fmt: skip
-    # Connection: close, so the server does not read (and discard) the rest of the body to reuse it.
-    await JSONResponse(body, status_code=413, headers={"Connection": "close"})(scope, receive, send)
+# A client that sends its whole body before reading the answer (most do, without Expect: 100-continue)
+# loses the answer if the server closes with bytes still unread: the kernel resets the connection. Up
+# to this much more than the limit is read and thrown away first, so the 413 arrives; past it, the
+# connection is closed (a client streaming gigabytes is not waited for).
+DRAIN_BYTES = 16 << 20
+
+
+async def _drain(receive: Receive) -> bool:
+    """Read and discard the rest of the body, up to DRAIN_BYTES; whether all of it was read."""
+    drained = 0
+    while drained <= DRAIN_BYTES:
+        message = await receive()
+        if message["type"] != "http.request":
+            return False
+        drained += len(message.get("body", b""))
+        if not message.get("more_body", False):
+            return True
+    return False
+
+
+async def _refuse(
+    scope: Scope, receive: Receive, send: Send, limit: int, setting: str, *, whole_body_read: bool
+) -> None:
+    body = {"error": {"code": "payload_too_large", "message": _too_large_message(limit, setting),
+                      "details": _too_large_details(limit)}}  # fmt: skip
+    # Connection: close when the body was not read to its end: the connection cannot carry another request.
+    headers = None if whole_body_read else {"Connection": "close"}
+    await JSONResponse(body, status_code=413, headers=headers)(scope, receive, send)

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 
 from app.core.errors import AppError
 from app.routes.deps import GUARDED, Admin, Services, Session, Viewer, admit_socket
-from app.schemas.common import ErrorBody
+from app.schemas.common import ErrorBody, RequestBody
 from app.schemas.events import Severity
 from app.services.alerts import broadcast_alert
 from app.streaming.clients import ClientStream, parse_channels
@@ -35,7 +35,9 @@ LastEventQuery = Annotated[str | None, Query(max_length=64, description="Resume 
 SLOW_CLIENT_GRACE_SECONDS = 10.0
 
 
-class AlertIn(BaseModel):
+class AlertIn(RequestBody):
+    """An alert an admin sends to every dashboard."""
+
     title: str = Field(min_length=1, max_length=200)
     message: str = Field(min_length=1, max_length=2000)
     severity: Severity = "info"
@@ -130,10 +132,28 @@ async def _drop_slow(websocket: WebSocket) -> None:
     await websocket.close(code=1013)
 
 
+BAD_MESSAGE = 'Send JSON text like {"action": "subscribe"|"unsubscribe"|"ping", "channels": [...]}.'
+
+
+async def _next_text(websocket: WebSocket) -> str | None:
+    """The next text frame's content; None for a binary frame (which the protocol here has no use for)."""
+    message = await websocket.receive()
+    if message["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(message.get("code", 1000), message.get("reason"))
+    return message.get("text")
+
+
 async def _receive(websocket: WebSocket, stream: ClientStream) -> None:
+    """Every message a client sends gets an answer; a bad one an error frame, and the socket stays open."""
     while True:
         try:
-            message = json.loads(await websocket.receive_text())
+            text = await _next_text(websocket)
+            if text is None:
+                await websocket.send_json(
+                    {"type": "error", "code": "bad_message", "message": f"Binary frame. {BAD_MESSAGE}"}
+                )
+                continue
+            message = json.loads(text)
             action = message.get("action") if isinstance(message, dict) else None
             if action == "ping":
                 await websocket.send_json({"type": "pong"})
@@ -142,17 +162,11 @@ async def _receive(websocket: WebSocket, stream: ClientStream) -> None:
                 stream.change(add=names) if action == "subscribe" else stream.change(remove=names)
                 await websocket.send_json({"type": "subscribed", "channels": sorted(stream.channels)})
             else:
-                await websocket.send_json(
-                    {
-                        "type": "error",
-                        "code": "bad_message",
-                        "message": 'Send {"action": "subscribe"|"unsubscribe"|"ping", ...}.',
-                    }
-                )
+                await websocket.send_json({"type": "error", "code": "bad_message", "message": BAD_MESSAGE})
         except AppError as exc:
             await websocket.send_json({"type": "error", **exc.to_body()["error"]})
-        except (ValueError, TypeError):
-            await websocket.send_json({"type": "error", "code": "bad_message", "message": "Messages are JSON objects."})
+        except (ValueError, TypeError, RecursionError):  # not JSON, or nested deeper than the parser goes
+            await websocket.send_json({"type": "error", "code": "bad_message", "message": f"Not JSON. {BAD_MESSAGE}"})
 
 
 @router.get(

@@ -7,10 +7,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from app.core.limits import MAX_STOCK_UNITS
 from app.schemas.common import RequestBody
 from app.schemas.money import Amount, MoneyOut
 
-Sku = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/-]*$")
+# No "/": a SKU is a path segment of /products/{sku} (an encoded %2F is decoded before routing).
+Sku = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
 StockState = Literal["in_stock", "low", "out"]
 ProductSort = Literal[
     "sku", "-sku", "name", "-name", "stock_on_hand", "-stock_on_hand", "unit_price", "-unit_price",
@@ -27,8 +29,8 @@ class ProductCreate(RequestBody):
     brand: str | None = Field(None, max_length=120)
     unit_price: Amount
     unit_cost: Amount | None = None
-    stock_on_hand: int = Field(0, ge=0, le=2_000_000_000)
-    reorder_point: int = Field(0, ge=0, le=2_000_000_000)
+    stock_on_hand: int = Field(0, ge=0, le=MAX_STOCK_UNITS)
+    reorder_point: int = Field(0, ge=0, le=MAX_STOCK_UNITS)
     lead_time_days: int = Field(14, ge=0, le=3650)
 
 
@@ -40,7 +42,7 @@ class ProductUpdate(RequestBody):
     brand: str | None = Field(None, max_length=120)
     unit_price: Amount | None = None
     unit_cost: Amount | None = None
-    reorder_point: int | None = Field(None, ge=0, le=2_000_000_000)
+    reorder_point: int | None = Field(None, ge=0, le=MAX_STOCK_UNITS)
     lead_time_days: int | None = Field(None, ge=0, le=3650)
 
     @field_validator("name", "category", "unit_price", "reorder_point", "lead_time_days")
@@ -81,7 +83,7 @@ class StockChange(RequestBody):
     """A receipt from a supplier (positive) or an adjustment (either sign), with its reason."""
 
     kind: Literal["receipt", "adjustment"]
-    quantity: int = Field(ge=-1_000_000_000, le=1_000_000_000)
+    quantity: int = Field(ge=-MAX_STOCK_UNITS, le=MAX_STOCK_UNITS)
     note: str = Field(min_length=1, max_length=500, description="Why: supplier delivery, damage, recount, …")
 
 

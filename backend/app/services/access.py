@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.core.errors import Conflict, NotFound
+from app.core.limits import MAX_ROW_ID
 from app.core.security import Role, generate_key, hash_key, key_prefix, looks_like_key
 from app.models import ApiKey
 from app.models.base import utcnow
@@ -56,8 +57,12 @@ async def revoke_key(session: AsyncSession, reference: str) -> ApiKey:
     (409), so one command never revokes more than the key its author meant.
     """
     reference = reference.strip()
-    column = ApiKey.id if reference.isdigit() else ApiKey.prefix
-    value: int | str = int(reference) if reference.isdigit() else reference
+    # ASCII digits only: "²" is a digit to str.isdigit() but not to int(); and no id passes a bigint.
+    is_id = reference.isascii() and reference.isdigit()
+    if is_id and int(reference) > MAX_ROW_ID:
+        raise NotFound(f"No API key has the id '{reference}'.", details=[{"field": "key", "reason": "unknown"}])
+    column = ApiKey.id if is_id else ApiKey.prefix
+    value: int | str = int(reference) if is_id else reference
     rows = (await session.scalars(select(ApiKey).where(column == value).order_by(ApiKey.id))).all()
     if not rows:
         raise NotFound(

@@ -16,6 +16,7 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import AppError, InsufficientStock, NotFound, UnprocessableInput
+from app.core.limits import MAX_STOCK_UNITS
 from app.models import InventoryMovement, Product
 from app.models.base import utcnow
 from app.schemas.events import EventEnvelope, StockAlertData, StockUpdatedData
@@ -259,6 +260,14 @@ async def record_stock_change(
     products = await lock_products(session, [sku])
     if sku not in products:
         raise NotFound(f"No product with SKU {sku!r}.")
+    if products[sku].stock_on_hand + quantity > MAX_STOCK_UNITS:
+        raise UnprocessableInput(
+            f"{sku} holds {products[sku].stock_on_hand:,} units: {quantity:,} more would pass the most a product "
+            f"can hold ({MAX_STOCK_UNITS:,}).",
+            details=[
+                {"field": "quantity", "reason": f"stock would pass {MAX_STOCK_UNITS}", "maximum": MAX_STOCK_UNITS}
+            ],
+        )
     _, events = await apply_stock_changes(
         session, products, [StockChange(sku=sku, change=quantity, reason=kind, note=note)]
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -14,9 +13,19 @@ from app.streaming.hub import CHANNELS, Hub, Outgoing, Subscriber
 from app.streaming.wire import SocketWriter
 
 
-def parse_channels(raw: str | Iterable[str] | None) -> set[str]:
-    """Channel names from "orders,alerts" or a list; 422 naming any unknown one."""
-    names = [part.strip() for part in (raw.split(",") if isinstance(raw, str) else raw or []) if part.strip()]
+def parse_channels(raw: object) -> set[str]:
+    """Channel names from "orders,alerts" or a list of names; 422 for anything else or an unknown name.
+
+    `raw` comes from a client's JSON as well as from a query string: numbers, nulls and nested lists
+    are refused with a reason, not left to fail further on.
+    """
+    parts = raw.split(",") if isinstance(raw, str) else raw or []
+    if not isinstance(parts, list | tuple) or not all(isinstance(part, str) for part in parts):
+        raise UnprocessableInput(
+            'channels must be a list of channel names, e.g. ["orders", "alerts"].',
+            details=[{"field": "channels", "reason": "not a list of strings"}],
+        )
+    names = [part.strip() for part in parts if part.strip()]
     unknown = sorted(set(names) - CHANNELS)
     if unknown:
         raise UnprocessableInput(

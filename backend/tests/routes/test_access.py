@@ -67,6 +67,7 @@ CALLS = [
     Call("GET", "/", None, 200),
     Call("GET", "/health", None, 200),
     Call("GET", "/ready", None, 200),
+    Call("GET", "/metrics", "viewer", 200),  # METRICS_ACCESS=viewer (the default), and reads need a key here
     Call("GET", "/products", "viewer", 200),
     Call("POST", "/products", "operator", 201, json=product_body),
     Call("GET", "/products/{sku}", "viewer", 200),

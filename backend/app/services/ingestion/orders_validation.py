@@ -14,6 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from app.core.limits import NUL, SKU_RULE
 from app.services.ingestion.csv_source import Chunk
 
 ORDER_COLUMNS = (
@@ -74,7 +75,7 @@ class _Problems:
         values = self.frame[column].to_numpy() if column else None
         lines = self.frame["_line"].to_numpy()
         for position in np.flatnonzero(mask):
-            value = None if values is None else str(values[position])[:100]
+            value = None if values is None else str(values[position])[:100].replace(NUL, "\\x00")
             self.items.append((int(lines[position]), column, value, reason))
 
 
@@ -84,6 +85,13 @@ def _strip(frame: pd.DataFrame) -> None:
 
 
 def _check_text(frame: pd.DataFrame, problems: _Problems) -> None:
+    # First: a NUL cannot be stored by PostgreSQL (and must not be by SQLite either: backends agree).
+    for column in ORDER_COLUMNS:
+        has_nul = frame[column].str.contains(NUL, regex=False).fillna(False)
+        problems.add(has_nul, column, f"{column} contains a NUL character")
+    sku = frame["ProductID"]
+    unaddressable = sku.str.contains("/", regex=False) | sku.str.contains("\\", regex=False) | sku.isin([".", ".."])
+    problems.add(unaddressable.fillna(False), "ProductID", f"ProductID {SKU_RULE}")
     for column in REQUIRED_TEXT:
         problems.add(frame[column] == "", column, f"{column} is empty")
     for column, limit in TEXT_LIMITS.items():

@@ -15,6 +15,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.limits import MAX_STOCK_UNITS, NUL, unaddressable_sku
 from app.models import InventoryMovement, Product
 from app.schemas.ingestion import RowRejection, StockReport
 from app.services.bulk import BulkWriter
@@ -22,7 +23,7 @@ from app.services.ingestion.csv_source import Chunk, CsvSource
 from app.services.ingestion.writer import batched
 
 STOCK_COLUMNS = ("ProductID", "StockOnHand", "ReorderPoint", "LeadTimeDays", "UnitCost")
-MAX_STOCK = 2_000_000_000
+MAX_STOCK = MAX_STOCK_UNITS
 MAX_LEAD_TIME_DAYS = 3_650
 
 
@@ -49,15 +50,26 @@ def _whole_number(raw: pd.Series, column: str, upper: int, problems: list[RowRej
 
 def validate_stock(chunk: Chunk) -> ValidatedStock:
     """Check each stock row: a ProductID and non-negative whole quantities; UnitCost empty or >= 0."""
-    frame = chunk.frame
+    # Positional, like `lines`: a later chunk's frame is indexed from where the file's rows are, and a mask
+    # built on one index cannot select rows of the other (the crash of stock files longer than a chunk).
+    frame = chunk.frame.reset_index(drop=True)
     lines = pd.Series(chunk.lines)
     problems: list[RowRejection] = [
         RowRejection(line=line, reason=f"row has {width} fields, the header has {chunk.width}")
         for line, width in chunk.misshapen
     ]
+    for column in STOCK_COLUMNS:
+        has_nul = frame[column].str.contains(NUL, regex=False).to_numpy()
+        for line in lines[has_nul]:
+            problems.append(RowRejection(line=int(line), column=column, reason=f"{column} contains a NUL character"))
     sku = frame["ProductID"].str.strip()
     for line in lines[sku == ""]:
         problems.append(RowRejection(line=int(line), column="ProductID", reason="ProductID is empty"))
+    for line, text in zip(lines, sku, strict=True):
+        if (why := unaddressable_sku(text)) is not None:
+            problems.append(
+                RowRejection(line=int(line), column="ProductID", value=text[:100], reason=f"ProductID {why}")
+            )
     stock = _whole_number(frame["StockOnHand"], "StockOnHand", MAX_STOCK, problems, lines)
     reorder = _whole_number(frame["ReorderPoint"], "ReorderPoint", MAX_STOCK, problems, lines)
     lead = _whole_number(frame["LeadTimeDays"], "LeadTimeDays", MAX_LEAD_TIME_DAYS, problems, lines)
