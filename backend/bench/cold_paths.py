@@ -107,6 +107,7 @@ def prepared_database(backend: str, orders: int, data_dir: Path) -> str:
     orders_csv, stock_csv = data_dir / f"orders-{orders}.csv", data_dir / f"stock-{orders}.csv"
     if not orders_csv.exists():
         _inventory(url, "generate", "--orders", str(orders), "--out", str(orders_csv), "--stock-out", str(stock_csv))
+    _inventory(url, "db", "upgrade")
     _inventory(url, "ingest", str(orders_csv), "--stock", str(stock_csv))
     _inventory(url, "train")
     marker.touch()

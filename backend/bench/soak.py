@@ -6,8 +6,10 @@ upload route ingests it, the retrain route fits every category's forecast, `inve
 create` makes the keys. Soak products with plenty of stock take the orders, so no order is
 refused for lack of stock. After a warm-up, the resident memory of the app process is read
 at the start and every few seconds; at the end the stock on hand of every product must
-equal the sum of its ledger. Prints requests/s, errors, p50/p99 per kind and in total,
-RSS at start and end, and the checks; exits 1 when a check fails.
+equal the sum of its ledger. Reads send a viewer key and orders an operator key, as production
+clients do. The event-loop lag comes from the app's own monitor (/metrics): its p99 over the soak
+against its p99 while /health alone was loaded. Prints requests/s, errors, p50/p99 per kind and in
+total, RSS at start and end, and the checks; exits 1 when a check fails.
 Run: cd backend && python -m bench.soak [--seconds 60] [--sockets 200] [--concurrency 8]
 """
 
@@ -211,6 +213,7 @@ async def soak(seconds: int, socket_count: int, concurrency: int) -> int:
             reference = Tally()
             idle_metrics = await scrape(url, viewer)
             health_seconds = await phase(url, 10, [lambda c, u: health(c, reference, u)] * concurrency, concurrency)
+            after_health = await scrape(url, viewer)
             sockets, stop = Sockets(), asyncio.Event()
             clients = [asyncio.create_task(socket_client(url, key, sockets, stop)) for _ in range(socket_count)]
             while sockets.connected + sockets.dropped < socket_count:  # noqa: ASYNC110 - counters, not an event
@@ -238,7 +241,7 @@ async def soak(seconds: int, socket_count: int, concurrency: int) -> int:
     return report(
         tally, reference, soak_seconds, health_seconds, sockets, socket_count, rss_start, rss_end, samples,
         mismatches, placed - warm_up.orders_placed, loop_lag_quantile(before_soak, after_soak),
-        loop_lag_quantile(idle_metrics, before_soak),
+        loop_lag_quantile(idle_metrics, after_health),
     )  # fmt: skip
 
 
@@ -293,7 +296,7 @@ def report(tally, reference, seconds, health_seconds, sockets, socket_count, rss
         ["products whose stock differs from the ledger", mismatches, "0", mismatches == 0],
         ["event-loop lag p99 during the soak (ms, bucket edge; wake-ups)", f"<= {soak_lag[0]:g} ({soak_lag[1]:,})",
          "<= 5", soak_lag[0] <= 5],
-        ["event-loop lag p99 before it: /health alone and warm-up (ms)", f"<= {before_soak_lag[0]:g} "
+        ["event-loop lag p99 under /health alone (reference, ms)", f"<= {before_soak_lag[0]:g} "
          f"({before_soak_lag[1]:,})", "reference", True],
     ]  # fmt: skip
     verdicts = [[*row[:3], "yes" if row[3] else "NO"] for row in checks]

@@ -27,7 +27,25 @@ CONTENT_TYPE = CONTENT_TYPE_LATEST
 # From a quarter of a millisecond (a stored forecast from memory) to ten seconds (a cold report).
 LATENCY_BUCKETS = (0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 # Fine below 10 ms: a loop that is late by more than a few milliseconds is already a problem.
-LAG_BUCKETS = (0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
+LAG_BUCKETS = (
+    0.0005,
+    0.001,
+    0.002,
+    0.003,
+    0.005,
+    0.0075,
+    0.01,
+    0.015,
+    0.02,
+    0.025,
+    0.05,
+    0.1,
+    0.25,
+    0.5,
+    1.0,
+    2.5,
+    5.0,
+)
 
 REQUESTS = Counter(
     "inventory_http_requests_total", "HTTP requests answered, by route template, method and status.",

@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from pathlib import Path
 from typing import IO
 
 import httpx
@@ -65,19 +66,20 @@ class LiveServer:
 
 @contextmanager
 def served_command(
-    environment: Mapping[str, str], *, workers: int = 1, timeout: float = 60.0
+    environment: Mapping[str, str], *, workers: int = 1, timeout: float = 60.0, log_path: Path | None = None
 ) -> Iterator[tuple[str, int]]:
     """`inventory serve` in a process of its own on a free port, with `environment` over this process's;
-    yields its base URL and process id. Nothing is shared with this process: a restart is a real one."""
+    yields its base URL and process id. Nothing is shared with this process: a restart is a real one.
+    Everything it prints goes to `log_path` when given (a temporary file otherwise)."""
     port = free_port()
     env = {**os.environ, "LOG_LEVEL": "WARNING", **environment}
     command = [sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--workers", str(workers)]
     url = f"http://127.0.0.1:{port}"
     # The log goes to a file: a pipe nobody reads fills up (uvicorn logs every WebSocket it opens) and
     # then blocks the server.
-    with tempfile.TemporaryFile() as log:
+    with log_path.open("w+b") if log_path else tempfile.TemporaryFile() as log:
         # Its own process group, so that worker processes go with it even if the supervisor hangs.
-        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
+        process = subprocess.Popen(command, env=env, stdout=log, stderr=log, start_new_session=True)
         try:
             deadline = time.monotonic() + timeout
             while not _answers(f"{url}/health"):
