@@ -148,7 +148,7 @@ class BodyLimit:
 # loses the answer if the server closes with bytes still unread: the kernel resets the connection. Up
 # to this much more than the limit is read and thrown away first, so the 413 arrives; past it, the
 # connection is closed (a client streaming gigabytes is not waited for).
-DRAIN_BYTES = 16 << 20
+DRAIN_BYTES = 4 << 20
 
 
 async def _drain(receive: Receive) -> bool:

@@ -91,7 +91,8 @@ async def test_an_upload_streamed_past_the_limit_is_cut_off_while_it_arrives(
 
     assert status == 413
     assert json.loads(body)["error"]["code"] == "payload_too_large"
-    # The limit plus what the sockets' buffers held when the answer came; nowhere near the 64 MB on offer.
+    # The limit, the 4 MB read past it so the client gets its answer, and what the sockets' buffers held: nowhere
+    # near the 64 MB on offer.
     assert sent < (UPLOAD_LIMIT_MB + 8) << 20
     assert await db.scalar("SELECT COUNT(*) FROM ingestion_runs") == 0
 
