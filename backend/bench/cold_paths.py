@@ -28,7 +28,8 @@ import asyncpg
 import httpx
 from sqlalchemy.engine import make_url
 
-from bench.common import POSTGRES_SERVER, _dsn, console, new_key, print_table, served_app
+from bench.common import POSTGRES_SERVER, console, new_key, print_table, served_app
+from tests.support.databases import asyncpg_dsn
 
 POLL_SECONDS = 0.01
 WARM_REQUESTS = 20
@@ -83,7 +84,7 @@ def _inventory(database_url: str, *arguments: str) -> None:
 
 async def _postgres_database(name: str) -> tuple[str, bool]:
     """The URL of database `name` on the local server, and whether it already existed."""
-    admin = await asyncpg.connect(_dsn(POSTGRES_SERVER))
+    admin = await asyncpg.connect(asyncpg_dsn(POSTGRES_SERVER))
     try:
         exists = await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
         if not exists:

@@ -9,32 +9,26 @@ import statistics
 import subprocess
 import tempfile
 import time
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import asyncpg
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.core.config import Settings
 from app.core.db import create_engine
 from app.services.access import create_key
 from app.services.database import upgrade_database
+from tests.support.databases import create_postgres_database, drop_postgres_database
 from tests.support.servers import served_command
 
 POSTGRES_SERVER = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 console = Console()
-
-
-def _dsn(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 @asynccontextmanager
@@ -44,11 +38,7 @@ async def fresh_database(backend: str, server_url: str = POSTGRES_SERVER) -> Asy
         if backend == "sqlite":
             url = f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"
         else:
-            name = f"inventory_bench_{uuid.uuid4().hex[:8]}"
-            admin = await asyncpg.connect(_dsn(server_url))
-            await admin.execute(f'CREATE DATABASE "{name}"')
-            await admin.close()
-            url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
+            url = await create_postgres_database(server_url)
         engine = create_engine(Settings(_env_file=None, database_url=url))
         try:
             await upgrade_database(engine)
@@ -56,9 +46,7 @@ async def fresh_database(backend: str, server_url: str = POSTGRES_SERVER) -> Asy
         finally:
             await engine.dispose()
             if backend == "postgresql":
-                admin = await asyncpg.connect(_dsn(server_url))
-                await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-                await admin.close()
+                await drop_postgres_database(server_url, url)
 
 
 async def new_key(database_url: str, role: str = "viewer") -> str:

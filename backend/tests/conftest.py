@@ -10,7 +10,7 @@ import pytest
 
 from tests.support.brokers import kafka_bootstrap, redis_url  # noqa: F401 - fixtures for the streaming tests
 from tests.support.databases import TestDatabase, fresh_test_database
-from tests.support.environment import POSTGRES_URL, missing_service, port_open
+from tests.support.environment import POSTGRES_URL, missing_data, missing_service, port_open
 from tests.support.servers import LiveServer
 
 SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
@@ -69,5 +69,5 @@ def sample_orders() -> Path:
     """The 5,000 real, dirty orders of ../shared/data (skipped when ../shared is absent)."""
     path = SHARED_DATA / "sample_orders.csv"
     if not path.exists():
-        pytest.skip(f"{path} is not here (../shared is not beside the project)")
+        missing_data(path, "put ../shared (with its data/) beside the project")
     return path

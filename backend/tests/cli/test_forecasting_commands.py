@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from app.services.demo_data import generate_demo_data, write_csv
-from tests.cli.test_ingest_command import inventory
+from tests.support.commands import inventory
 
 
 def test_train_after_ingest_prints_one_json_summary(tmp_path: Path) -> None:

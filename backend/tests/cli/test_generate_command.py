@@ -7,7 +7,7 @@ import sqlite3
 from datetime import date, timedelta
 from pathlib import Path
 
-from tests.cli.test_ingest_command import inventory
+from tests.support.commands import inventory
 from tests.support.databases import LEDGER_MISMATCHES
 
 

@@ -3,19 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
+from tests.support.commands import inventory
 from tests.support.files import order_row, write_rows
-
-
-def inventory(*args: str, database_url: str, **settings: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DATABASE_URL": database_url, **settings}
-    return subprocess.run(
-        [sys.executable, "-m", "app.cli", *args], capture_output=True, text=True, env=env, timeout=120, check=False
-    )
 
 
 def test_ingest_json_prints_one_object_and_migrates_sqlite_itself(tmp_path: Path) -> None:

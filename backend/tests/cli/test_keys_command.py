@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 
 from app.core.config import Settings
-from tests.cli.test_ingest_command import inventory
+from tests.support.commands import inventory
 from tests.support.servers import LiveServer
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.cli.test_ingest_command import inventory
+from tests.support.commands import inventory
 
 
 def test_several_workers_without_redis_are_refused_with_the_fix(tmp_path: Path) -> None:

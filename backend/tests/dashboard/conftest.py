@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.routes.test_forecast import load_generated, train
+from tests.support.api import load_generated, train
 from tests.support.databases import TestDatabase, drop_postgres_database, open_test_database
 from tests.support.environment import POSTGRES_URL, missing_service
 from tests.support.servers import LiveServer

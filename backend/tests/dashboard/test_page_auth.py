@@ -10,7 +10,7 @@ import httpx
 from app.services.access import create_key
 from tests.dashboard.conftest import close_app, open_app
 from tests.dashboard.formats import money
-from tests.routes.test_forecast import load_generated
+from tests.support.api import load_generated
 
 
 async def test_the_page_asks_for_a_key_and_uses_it_for_every_request_and_the_socket(

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from app.ml.metrics import coverage, mae, mase, msis, naive_scale, smape
+from tests.support.environment import missing_data
 
 M4 = Path(__file__).resolve().parents[4] / "shared" / "data" / "m4"
 
@@ -34,7 +35,7 @@ def test_coverage_and_msis_by_hand() -> None:
 
 def test_naive2_on_m4_weekly_matches_the_published_figures() -> None:
     if not (M4 / "Weekly-train.csv").exists():
-        pytest.skip("../shared/data/m4 is not beside the project")
+        missing_data(M4 / "Weekly-train.csv", "put ../shared (with its data/m4) beside the project")
     from app.services.series_files import read_series
 
     train = read_series(M4 / "Weekly-train.csv")

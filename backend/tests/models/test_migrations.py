@@ -9,10 +9,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from alembic.autogenerate import compare_metadata
-from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, inspect
+from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.config import Settings
@@ -27,6 +25,7 @@ from app.services.database import (
 )
 from tests.support.databases import TestDatabase, create_postgres_database, drop_postgres_database
 from tests.support.environment import POSTGRES_URL
+from tests.support.schema import schema_differences
 
 
 @asynccontextmanager
@@ -43,12 +42,6 @@ async def empty_database(backend: str, folder: Path) -> AsyncIterator[tuple[str,
         await engine.dispose()
         if backend == "postgresql":
             await drop_postgres_database(POSTGRES_URL, url)
-
-
-def schema_differences(connection: Connection) -> list[object]:
-    """What autogenerate would change to make the database match the models (empty: nothing)."""
-    context = MigrationContext.configure(connection, opts={"compare_type": True})
-    return compare_metadata(context, Base.metadata)
 
 
 async def test_autogenerate_finds_no_difference_between_models_and_migrations(database: TestDatabase) -> None:

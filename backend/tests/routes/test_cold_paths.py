@@ -18,7 +18,7 @@ import pytest
 from fastapi.routing import APIRoute
 
 from app.routes import ROUTERS
-from tests.routes.test_forecast import load_generated, train
+from tests.support.api import load_generated, train
 from tests.support.databases import TestDatabase, drop_postgres_database, open_test_database
 from tests.support.environment import POSTGRES_URL, missing_service, port_open
 from tests.support.servers import LiveServer

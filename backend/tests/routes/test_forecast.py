@@ -9,35 +9,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.services.demo_data import generate_demo_data, write_csv
+from tests.support.api import load_generated, train
 from tests.support.databases import TestDatabase
 from tests.support.servers import served_settings
 
 TRAINED = ["Electronics", "Toys & Games", "Books & Media"]
-
-
-async def load_generated(api: httpx.AsyncClient, folder: Path, **options: object) -> None:
-    orders, stock = folder / "orders.csv", folder / "stock.csv"
-    write_csv(generate_demo_data(**options), orders, stock)
-    with orders.open("rb") as o, stock.open("rb") as s:
-        response = await api.post(
-            "/forecast/upload-data", files={"file": ("orders.csv", o), "stock_file": ("stock.csv", s)}
-        )
-    assert response.status_code == 200, response.text
-
-
-async def train(api: httpx.AsyncClient, categories: list[str], *, while_waiting=None) -> dict:
-    accepted = await api.post("/forecast/retrain-models", json={"categories": categories})
-    assert accepted.status_code == 202, accepted.text
-    url = accepted.json()["status_url"]
-    for _ in range(1200):
-        job = (await api.get(url)).json()
-        if job["status"] in ("succeeded", "failed"):
-            return job
-        if while_waiting is not None:
-            await while_waiting(job)
-        await asyncio.sleep(0.1)
-    raise AssertionError("the training job did not finish")
 
 
 async def test_train_then_serve_every_view_of_the_forecast(

@@ -15,7 +15,6 @@ from sqlalchemy.engine import make_url
 
 from app.services import access
 from tests.support.databases import TestDatabase
-from tests.support.environment import port_open
 from tests.support.servers import LiveServer
 
 UPLOAD_LIMIT_MB = 1
@@ -91,9 +90,9 @@ async def test_an_upload_streamed_past_the_limit_is_cut_off_while_it_arrives(
 
     assert status == 413
     assert json.loads(body)["error"]["code"] == "payload_too_large"
-    # The limit, the 4 MB read past it so the client gets its answer, and what the sockets' buffers held: nowhere
-    # near the 64 MB on offer.
-    assert sent < (UPLOAD_LIMIT_MB + 8) << 20
+    # The limit, the 4 MB read past it so the client gets its answer, and what the kernel's buffers held (Linux
+    # grows a loopback socket's receive buffer up to tcp_rmem's maximum, 6 MB here): nowhere near the 64 MB on offer.
+    assert sent < (UPLOAD_LIMIT_MB + 16) << 20
     assert await db.scalar("SELECT COUNT(*) FROM ingestion_runs") == 0
 
 
@@ -147,11 +146,10 @@ async def test_cors_lets_the_dashboards_origin_in_and_no_other(limited_server: L
     assert "X-Request-ID" in simple.headers["Access-Control-Expose-Headers"]
 
 
+@pytest.mark.backends("postgresql")  # SQLite has no password to leak
 async def test_the_database_password_never_reaches_an_answer_or_a_log(
     database: TestDatabase, caplog: pytest.LogCaptureFixture
 ) -> None:
-    if database.backend != "postgresql" or not port_open("127.0.0.1", 5432):
-        pytest.skip("needs a PostgreSQL URL with a password")
     password = f"pw-{uuid.uuid4().hex}"
     # Trust authentication ignores the password; the database does not exist, so every query fails.
     url = make_url(database.url).set(password=password, database="no_such_database_here")

@@ -8,7 +8,7 @@ import uuid
 import httpx
 import pytest
 
-from tests.routes.test_products import product
+from tests.support.api import product
 from tests.support.databases import TestDatabase
 
 

@@ -5,16 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from tests.support.api import product
 from tests.support.databases import TestDatabase
-
-
-def product(sku: str = "SKU-1", **fields: object) -> dict[str, object]:
-    body: dict[str, object] = {
-        "sku": sku, "name": f"Product {sku}", "category": "Electronics", "brand": "Acme", "unit_price": "19.99",
-        "unit_cost": "8.50", "stock_on_hand": 10, "reorder_point": 3, "lead_time_days": 7,
-    }  # fmt: skip
-    body.update(fields)
-    return body
 
 
 async def test_create_read_update_and_list(api: httpx.AsyncClient, db: TestDatabase) -> None:

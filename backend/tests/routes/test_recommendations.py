@@ -9,34 +9,11 @@ import pytest
 
 from app.models import ForecastModel
 from app.services.events import envelope, record_events
-from tests.routes.test_analytics import store  # noqa: F401 - the hand-made store fixture
+from tests.support.api import forecast_body
 from tests.support.databases import TestDatabase
 
 
-def forecast_body(category: str, weekly_units: float, band: float) -> dict[str, object]:
-    weeks = [
-        {"week": f"2024-03-{10 + 7 * i:02d}" if i < 3 else "2024-04-01", "forecast": weekly_units,
-         "lower": weekly_units - band, "upper": weekly_units + band}
-        for i in range(13)
-    ]  # fmt: skip
-    total = weekly_units * 13 * 90 / 91
-    return {
-        "category": category,
-        "model_info": {"model": "test"},
-        "forecasts": {
-            "90_day": {
-                "total_forecast": total,
-                "daily_average": total / 90,
-                "lower_ci_total": 0,
-                "upper_ci_total": 0,
-                "weeks_in_forecast": 13,
-            }
-        },
-        "weekly": weeks,
-    }
-
-
-async def test_product_level_uses_history_and_explains_itself(store: httpx.AsyncClient) -> None:  # noqa: F811
+async def test_product_level_uses_history_and_explains_itself(store: httpx.AsyncClient) -> None:
     body = (
         await store.get("/forecast/inventory-recommendations", params={"level": "product", "as_of": "2024-03-10"})
     ).json()
@@ -51,7 +28,7 @@ async def test_product_level_uses_history_and_explains_itself(store: httpx.Async
     assert items["T1"]["should_reorder"] and items["T1"]["suggested_order_quantity"] > 0  # 0 on hand, it sells
 
 
-async def test_a_stored_forecast_replaces_history(store: httpx.AsyncClient, db: TestDatabase) -> None:  # noqa: F811
+async def test_a_stored_forecast_replaces_history(store: httpx.AsyncClient, db: TestDatabase) -> None:
     async with db.sessions() as session:
         session.add(
             ForecastModel(
@@ -75,7 +52,7 @@ async def test_a_stored_forecast_replaces_history(store: httpx.AsyncClient, db: 
     assert b2["safety_stock"] == pytest.approx(1.6449 * 7**0.5 * 14**0.5, abs=0.05)
 
 
-async def test_category_level_and_policy_parameters(store: httpx.AsyncClient) -> None:  # noqa: F811
+async def test_category_level_and_policy_parameters(store: httpx.AsyncClient) -> None:
     body = (
         await store.get("/forecast/inventory-recommendations", params={"service_level": 0.99, "as_of": "2024-03-10"})
     ).json()

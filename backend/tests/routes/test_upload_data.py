@@ -8,14 +8,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.models.test_migrations import schema_differences
+from tests.support.api import upload
 from tests.support.databases import TestDatabase
 from tests.support.files import ORDER_HEADER, order_row, read_rows, write_rows
-
-
-async def upload(api: httpx.AsyncClient, path: Path) -> httpx.Response:
-    with path.open("rb") as handle:
-        return await api.post("/forecast/upload-data", files={"file": (path.name, handle, "text/csv")})
+from tests.support.schema import schema_differences
 
 
 def formula(row: dict[str, str]) -> float:

@@ -17,8 +17,7 @@ from app.services.analytics.classes import weekly_units
 from app.services.analytics.sql import resolve_as_of
 from app.services.events import envelope, record_events
 from app.services.replenishment import forecast_spread, product_recommendations
-from tests.routes.test_forecast import load_generated, train
-from tests.routes.test_recommendations import forecast_body
+from tests.support.api import forecast_body, load_generated, train
 from tests.support.databases import TestDatabase
 
 POLICY = {"service_level": 0.95, "ordering_cost": 50.0, "holding_cost_rate": 0.25}

@@ -32,6 +32,14 @@ def missing_service(name: str, how_to_start: str) -> None:
     pytest.skip(message)
 
 
+def missing_data(path: object, how_to_get_it: str) -> None:
+    """Skip (laptop) or fail (CI) the current test because the data file at `path` is absent."""
+    message = f"{path} is not here; {how_to_get_it}"
+    if IN_CI:
+        pytest.fail(f"CI requires {message}", pytrace=False)
+    pytest.skip(message)
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
