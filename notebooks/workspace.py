@@ -1,8 +1,8 @@
 """What the notebooks share: the generated data set, loaded through the real ingestion path.
 
 Nothing here computes anything: it calls the product's own generator
-(`app.services.demo_data`, what `inventory generate` runs), migrations
-(`app.services.database`, what `inventory db upgrade` runs) and ingestion
+(`app.generator.demo_data`, what `inventory generate` runs), migrations
+(`app.db.migrations`, what `inventory db upgrade` runs) and ingestion
 (`app.services.ingestion`, what `inventory ingest` runs) on a temporary SQLite database that
 disappears with the kernel.
 """
@@ -19,8 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from app.core.config import Settings
 from app.core.db import create_engine, create_sessionmaker, transaction
 from app.schemas.ingestion import IngestReport
-from app.services.database import upgrade_database
-from app.services.demo_data import DemoData, generate_demo_data, write_csv
+from app.db.migrations import upgrade_database
+from app.generator.demo_data import DemoData, generate_demo_data, write_csv
 from app.services.ingestion import ingest_orders_file
 
 ORDERS = 100_000  # the size `inventory demo` generates

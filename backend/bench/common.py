@@ -22,8 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.core.config import Settings
 from app.core.db import create_engine
+from app.db.migrations import upgrade_database
 from app.services.access import create_key
-from app.services.database import upgrade_database
 from tests.support.databases import create_postgres_database, drop_postgres_database
 from tests.support.servers import served_command
 

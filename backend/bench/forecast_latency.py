@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 from app.core.db import create_sessionmaker, transaction
-from app.services.demo_data import generate_demo_data, write_csv
+from app.generator.demo_data import generate_demo_data, write_csv
 from app.services.forecasting import training
 from app.services.forecasting.workers import process_pool
 from app.services.ingestion import ingest_orders_file

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from app.core.db import create_sessionmaker, transaction
-from app.services.demo_data import generate_demo_data, write_csv
+from app.generator.demo_data import generate_demo_data, write_csv
 from app.services.ingestion import ingest_orders_file
 from bench.common import console, fresh_database, median, print_table, timed
 

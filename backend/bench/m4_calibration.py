@@ -24,7 +24,7 @@ import numpy as np
 from app.ml.auto import AutoForecaster, interval_scale
 from app.ml.forecasters.base import z_of
 from app.ml.metrics import coverage, msis
-from app.services.series_files import read_series
+from app.ml.series_files import read_series
 from bench.common import print_table
 
 M4 = Path(__file__).resolve().parents[3] / "shared" / "data" / "m4"

@@ -14,7 +14,7 @@ import numpy as np
 
 from app.ml.forecasters import make_model
 from app.ml.metrics import coverage, mase, msis, smape
-from app.services.series_files import read_series
+from app.ml.series_files import read_series
 from bench.common import print_table
 
 M4 = Path(__file__).resolve().parents[3] / "shared" / "data" / "m4"

@@ -2,7 +2,7 @@
 
 Metrics exactly as M4 computed them (app.ml.metrics); MSIS with alpha = 0.05 and coverage
 of the 95% intervals, next to the best weekly MSIS submitted (16.2). The forecasts are made
-by the same code as `inventory backtest --model ...` (app.services.series_backtest): `auto`
+by the same code as `inventory backtest --model ...` (app.ml.series_backtest): `auto`
 chooses per series by backtest and widens or narrows the winner's intervals by the median of
 its backtest errors, with settings chosen on the training part only (bench/m4_calibration.py);
 the test file is read only to score. Time is wall time on this machine with one worker
@@ -15,7 +15,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from app.services.series_backtest import run_backtest
+from app.ml.series_backtest import run_backtest
+from app.services.forecasting.workers import process_pool
 from bench.common import print_table
 
 M4 = Path(__file__).resolve().parents[3] / "shared" / "data" / "m4"
@@ -34,10 +35,11 @@ def main() -> None:
     args = parser.parse_args()
     rows = []
     for model in args.models.split(","):
-        report = run_backtest(
-            M4 / "Weekly-train.csv", actuals_path=M4 / "Weekly-test.csv", horizon=13, model=model, forecasts_out=None,
-            workers=args.workers,
-        )  # fmt: skip
+        with process_pool(args.workers) as pool:
+            report = run_backtest(
+                M4 / "Weekly-train.csv", actuals_path=M4 / "Weekly-test.csv", horizon=13, model=model,
+                forecasts_out=None, pool=pool,
+            )  # fmt: skip
         label = "Naive2 (reproduced)" if model == "naive" else model
         rows.append(
             [label, report["smape"], report["mase"], report["coverage_95"], report["msis"], report["failures"], report["seconds"],

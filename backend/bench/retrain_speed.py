@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from app.core.db import create_sessionmaker, transaction
+from app.generator.demo_data import generate_demo_data, write_csv
 from app.ml.forecasters.sarima import SeedSarima
-from app.services.demo_data import generate_demo_data, write_csv
 from app.services.forecasting import training
 from app.services.forecasting.series import category_weekly_series
 from app.services.forecasting.workers import process_pool

@@ -7,7 +7,7 @@ from alembic.util import CommandError
 
 from app.cli.runtime import console, load_settings, run
 from app.core.db import create_engine
-from app.services.database import current_revision, downgrade_database, head_revision, upgrade_database
+from app.db.migrations import current_revision, downgrade_database, head_revision, upgrade_database
 
 db_app = typer.Typer(help="Schema migrations (Alembic) on DATABASE_URL.", no_args_is_help=True)
 

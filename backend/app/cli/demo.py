@@ -15,7 +15,7 @@ from app.cli.keys import new_key
 from app.cli.runtime import console, load_settings, open_database, progress_bar, run
 from app.cli.server import serve
 from app.core.db import transaction
-from app.services.demo_data import Progress, five_years_to, generate_demo_data, write_csv
+from app.generator.demo_data import Progress, five_years_to, generate_demo_data, write_csv
 from app.services.ingestion import has_sales_history, ingest_orders_file
 
 

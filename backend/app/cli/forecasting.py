@@ -12,11 +12,12 @@ import typer
 from app.cli.runtime import console, load_settings, open_database, progress_bar, run
 from app.core.config import Settings
 from app.core.db import transaction
-from app.core.errors import AppError
+from app.core.errors import AppError, UnusableFile
+from app.ml.series_backtest import run_backtest
+from app.ml.series_files import SeriesFileError
 from app.services.forecasting import serving, training
 from app.services.forecasting.runner import fit_workers
 from app.services.forecasting.workers import process_pool
-from app.services.series_backtest import run_backtest
 
 
 async def train_categories(settings: Settings, categories: list[str] | None, *, show_progress: bool) -> dict:
@@ -103,18 +104,18 @@ def backtest(
     """Forecast every series of a file and score it: sMAPE, MASE, 95% coverage and MSIS, as M4 computed them."""
     settings = load_settings()
     try:
-        with progress_bar() as bar:
+        with progress_bar() as bar, process_pool(workers or fit_workers(settings)) as pool:
             task = bar.add_task("Backtesting", total=None, visible=not as_json)
             report = run_backtest(
-                series, actuals_path=actuals, horizon=horizon, model=model, forecasts_out=forecasts_out,
-                workers=workers or fit_workers(settings),
+                series, actuals_path=actuals, horizon=horizon, model=model, forecasts_out=forecasts_out, pool=pool,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )  # fmt: skip
-    except AppError as exc:
+    except SeriesFileError as problem:
+        error = UnusableFile(str(problem))
         if as_json:
-            typer.echo(json.dumps(exc.to_body()))
-        console.print(f"[red]{exc.message}[/red]")
-        raise typer.Exit(1) from exc
+            typer.echo(json.dumps(error.to_body()))
+        console.print(f"[red]{error.message}[/red]")
+        raise typer.Exit(1) from problem
     if as_json:
         typer.echo(json.dumps(report))
         return

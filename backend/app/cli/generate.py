@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from app.cli.runtime import console, progress_bar
-from app.services.demo_data import five_years_to, generate_demo_data, write_csv
+from app.generator.demo_data import five_years_to, generate_demo_data, write_csv
 
 # The last day of the generated history. Today by default: live orders placed after loading it then
 # continue the series instead of landing years past its end.

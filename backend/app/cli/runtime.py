@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.core.config import Settings
 from app.core.db import create_engine, create_sessionmaker
-from app.services.database import current_revision, head_revision, upgrade_database
+from app.db.migrations import current_revision, head_revision, upgrade_database
 
 # Progress and messages go to stderr so that `--json` output on stdout stays one JSON object.
 console = Console(stderr=True)

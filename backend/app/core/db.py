@@ -80,7 +80,7 @@ def create_engine(settings: Settings, *, read_only: bool = False, pool_size: int
 OUTBOX_WRITTEN = "outbox_written"
 # Where the sessionmaker keeps its after-commit callback (Session.info, SQLAlchemy's place for the
 # application's own data): units of work that commit without a session (see
-# app.services.statements) call it themselves.
+# app.db.statements) call it themselves.
 _ON_EVENTS_COMMITTED = "on_events_committed"
 
 

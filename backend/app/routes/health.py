@@ -7,8 +7,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from app.core.metrics import CONTENT_TYPE
+from app.db.migrations import database_status
 from app.routes.deps import GUARDED, Services, Session, may_read_metrics
-from app.services.database import database_status
 from app.services.monitoring import metrics_text
 
 router = APIRouter(tags=["health"])

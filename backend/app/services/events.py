@@ -8,9 +8,9 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.db import OUTBOX_WRITTEN
+from app.db.writes import Write
 from app.models import OutboxEvent
 from app.schemas.events import EventEnvelope, EventType
-from app.services.writes import Write
 
 _INSERT_EVENTS = OutboxEvent.__table__.insert()
 

@@ -16,9 +16,9 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.core.errors import UnprocessableInput
+from app.db.statements import Statements
 from app.models import IdempotencyRecord
 from app.models.base import utcnow
-from app.services.statements import Statements
 
 
 class IdempotencyKeyReused(UnprocessableInput):

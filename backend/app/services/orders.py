@@ -15,6 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import selectinload
 
 from app.core.errors import IllegalTransition, NotFound, UnprocessableInput
+from app.db.statements import Statements, unit_of_work
+from app.db.writes import Write, insert_together
 from app.models import Customer, InventoryMovement, Order, OrderLine, Seller
 from app.models.base import utcnow
 from app.schemas.events import OrderCreatedData, OrderLineData, OrderUpdatedData
@@ -22,9 +24,7 @@ from app.schemas.money import MAX_AMOUNT
 from app.schemas.orders import OrderCreate, OrderOut, OrderSort, OrderStatus
 from app.services.events import envelope, outbox_rows, record_events
 from app.services.idempotency import remember, replay_or_reserve, request_fingerprint
-from app.services.statements import Statements, unit_of_work
 from app.services.stock import StockChange, apply_stock_changes, lock_products, movement_rows, sell
-from app.services.writes import Write, insert_together
 
 CENT = Decimal("0.01")
 # The state machine of an order's status; anything else is refused with what is allowed.
@@ -169,7 +169,7 @@ async def place_order_once(
     """place_order, or with an Idempotency-Key the first result for that key; True when replayed.
 
     Its own unit of work, committed before this returns: the key's reservation and answer are in
-    the order's transaction (on PostgreSQL a driver transaction, see app.services.statements).
+    the order's transaction (on PostgreSQL a driver transaction, see app.db.statements).
     """
     async with unit_of_work(sessions) as statements:
         if idempotency_key is None:

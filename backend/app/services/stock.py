@@ -17,12 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import AppError, InsufficientStock, NotFound, UnprocessableInput
 from app.core.limits import MAX_STOCK_UNITS
+from app.db.statements import Statements
+from app.db.writes import Write
 from app.models import InventoryMovement, Product
 from app.models.base import utcnow
 from app.schemas.events import EventEnvelope, StockAlertData, StockUpdatedData
 from app.services.events import envelope, record_events
-from app.services.statements import Statements
-from app.services.writes import Write
 
 StockState = Literal["in_stock", "low", "out"]
 
@@ -105,7 +105,7 @@ def stock_events(product: LockedProduct, applied: AppliedChange) -> list[tuple[E
 
 
 # Statements on the order path are built once, on the tables' own columns, and run without the ORM
-# (see app.services.statements): building, keying and routing a statement through the ORM per request
+# (see app.db.statements): building, keying and routing a statement through the ORM per request
 # costs more Python time than the database spends running it.
 _PRODUCTS = Product.__table__
 _LOCK_COLUMNS = (

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from app.services.demo_data import generate_demo_data, write_csv
+from app.generator.demo_data import generate_demo_data, write_csv
 from tests.support.commands import inventory
 
 

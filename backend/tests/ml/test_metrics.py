@@ -36,7 +36,7 @@ def test_coverage_and_msis_by_hand() -> None:
 def test_naive2_on_m4_weekly_matches_the_published_figures() -> None:
     if not (M4 / "Weekly-train.csv").exists():
         missing_data(M4 / "Weekly-train.csv", "put ../shared (with its data/m4) beside the project")
-    from app.services.series_files import read_series
+    from app.ml.series_files import read_series
 
     train = read_series(M4 / "Weekly-train.csv")
     test = read_series(M4 / "Weekly-test.csv").by_id()

@@ -12,10 +12,10 @@ import warnings
 import numpy as np
 import pytest
 
+from app.generator.demo_data import generate_demo_data
 from app.ml.forecasters.sarima import SeedSarima
 from app.ml.horizons import days_total
 from app.ml.series import category_weekly_demand
-from app.services.demo_data import generate_demo_data
 from app.services.forecasting.workers import process_pool
 
 

@@ -15,14 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.config import Settings
 from app.core.db import create_engine
-from app.models import Base
-from app.services.database import (
+from app.db.migrations import (
     alembic_config,
     current_revision,
     downgrade_database,
     head_revision,
     upgrade_database,
 )
+from app.models import Base
 from tests.support.databases import TestDatabase, create_postgres_database, drop_postgres_database
 from tests.support.environment import POSTGRES_URL
 from tests.support.schema import schema_differences

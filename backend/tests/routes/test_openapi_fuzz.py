@@ -27,8 +27,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from app.generator.demo_data import generate_demo_data, write_csv
 from app.services import access
-from app.services.demo_data import generate_demo_data, write_csv
 from tests.support.databases import TestDatabase
 from tests.support.servers import LiveServer
 

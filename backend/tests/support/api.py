@@ -7,7 +7,7 @@ from pathlib import Path
 
 import httpx
 
-from app.services.demo_data import generate_demo_data, write_csv
+from app.generator.demo_data import generate_demo_data, write_csv
 
 
 async def load_generated(api: httpx.AsyncClient, folder: Path, **options: object) -> None:

@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.core.config import Settings
 from app.core.db import create_engine, create_sessionmaker
+from app.db.migrations import upgrade_database
 from app.models import Base
-from app.services.database import upgrade_database
 
 # Products whose stock on hand differs from the sum of their stock ledger.
 LEDGER_MISMATCHES = (

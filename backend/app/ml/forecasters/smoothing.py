@@ -1,8 +1,8 @@
-"""Exponential smoothing families on log1p: damped-trend ETS and the Theta method (statsmodels).
+"""Damped-trend exponential smoothing (ETS) on log1p, through statsmodels.
 
-With two seasons of history or more, both remove a 52-week seasonal pattern first (STL for
-ETS, classical decomposition for Theta, as M4's Theta did) and forecast what remains;
-shorter series get the plain methods.
+With two seasons of history or more, a 52-week seasonal pattern is removed first (STL) and
+what remains is forecast; shorter series get the plain method. The Theta method is
+`app.ml.forecasters.theta.FastTheta`.
 """
 
 from __future__ import annotations
@@ -59,35 +59,3 @@ class DampedEts(LogScale):
         model = self.result_.model_result if self.seasonal_ else self.result_
         params = {name: float(value) for name, value in zip(model.param_names, model.params, strict=True)}
         return {"seasonal_adjustment": "stl" if self.seasonal_ else None, **params}
-
-
-class Theta(LogScale):
-    """The Theta method on log1p: exponential smoothing plus half the linear trend, deseasonalised when the season tests significant."""
-
-    name = "theta"
-
-    def __init__(self, *, season: int = SEASON, interval_scale: float = 1.0) -> None:
-        super().__init__(interval_scale=interval_scale)
-        self.season = season
-
-    def _fit_log(self, log_y: np.ndarray) -> None:
-        from statsmodels.tsa.forecasting.theta import ThetaModel
-
-        seasonal = len(log_y) >= 2 * self.season
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            model = ThetaModel(
-                pd.Series(log_y), period=self.season if seasonal else 1, deseasonalize=seasonal, method="additive"
-            )
-            self.result_ = model.fit()
-
-    def _predict_log(self, h: int) -> tuple[np.ndarray, np.ndarray]:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            mean = np.asarray(self.result_.forecast(h), float)
-            bounds = self.result_.prediction_intervals(h, alpha=0.3173)  # +-1 sd
-        sd = (np.asarray(bounds["upper"], float) - np.asarray(bounds["lower"], float)) / 2
-        return mean, np.maximum(sd, 0.0)
-
-    def get_params(self) -> dict[str, Any]:
-        return {str(name): float(value) for name, value in self.result_.params.items()}

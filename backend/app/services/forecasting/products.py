@@ -13,11 +13,11 @@ import pandas as pd
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.db.bulk import dialect_insert
 from app.ml.product_demand import ProductForecasts, forecast_products
 from app.models import ForecastModel, OrderLine
 from app.models.base import utcnow
 from app.services.analytics.sql import plain_rows
-from app.services.bulk import dialect_insert
 
 LINES = OrderLine.__table__
 STORE_BATCH = 2000

@@ -20,11 +20,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.core import metrics
 from app.core.errors import NotFound, UnprocessableInput
+from app.db.bulk import dialect_insert
 from app.ml.pipeline import SeriesForecast, forecast_category
 from app.ml.product_demand import ProductForecasts
 from app.models import ForecastModel, TrainingJob
 from app.models.base import utcnow
-from app.services.bulk import dialect_insert
 from app.services.events import envelope, record_events
 from app.services.forecasting.products import fit_products, product_weekly_history, store_product_forecasts
 from app.services.forecasting.series import category_weekly_series, known_categories

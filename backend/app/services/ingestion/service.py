@@ -20,9 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import metrics
 from app.core.errors import UnusableFile
+from app.db.bulk import without_secondary_indexes
 from app.models import IngestionRun, Order, OrderLine, Product
 from app.schemas.ingestion import DateRange, IngestReport, RowRejection
-from app.services.bulk import without_secondary_indexes
 from app.services.ingestion.catalog_tracker import CatalogTracker
 from app.services.ingestion.csv_source import Chunk, CsvSource, count_data_lines
 from app.services.ingestion.orders_validation import ORDER_COLUMNS, validate_orders

@@ -16,9 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.limits import MAX_STOCK_UNITS, NUL, unaddressable_sku
+from app.db.bulk import BulkWriter
 from app.models import InventoryMovement, Product
 from app.schemas.ingestion import RowRejection, StockReport
-from app.services.bulk import BulkWriter
 from app.services.ingestion.csv_source import Chunk, CsvSource
 from app.services.ingestion.writer import batched
 

@@ -17,8 +17,8 @@ import pandas as pd
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.db.bulk import BulkWriter
 from app.models import Customer, Order, OrderLine, Product, Seller
-from app.services.bulk import BulkWriter
 
 IN_LIST_SIZE = 5_000  # far below both dialects' bound-parameter limits
 

@@ -5,18 +5,16 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import as_completed
+from concurrent.futures import Executor, as_completed
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from app.core.errors import UnusableFile
 from app.ml.forecasters import MODELS, make_model
 from app.ml.metrics import coverage, mase, msis, smape
 from app.ml.pipeline import forecast_series
-from app.services.forecasting.workers import process_pool
-from app.services.series_files import read_series, write_forecasts
+from app.ml.series_files import SeriesFileError, read_series, write_forecasts
 
 
 def _one(series_id: str, train: np.ndarray, actual: np.ndarray, model: str) -> dict[str, Any]:
@@ -41,36 +39,38 @@ def _one(series_id: str, train: np.ndarray, actual: np.ndarray, model: str) -> d
 
 def run_backtest(
     series_path: Path, *, actuals_path: Path | None, horizon: int, model: str, forecasts_out: Path | None,
-    workers: int, progress: Callable[[int, int], None] | None = None,
+    pool: Executor, progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:  # fmt: skip
-    """Scores of `model` ("auto" or a model name) on every series; per-model figures when auto chose."""
+    """Scores of `model` ("auto" or a model name) on every series, fitted on `pool`; per-model figures when auto chose.
+
+    Raises SeriesFileError for an unknown model, an unreadable file or series too short to hold out `horizon`.
+    """
     if model not in MODELS and model != "auto":
-        raise UnusableFile(f"Unknown model {model!r}: use auto or one of {', '.join(sorted(MODELS))}.")
+        raise SeriesFileError(f"Unknown model {model!r}: use auto or one of {', '.join(sorted(MODELS))}.")
     started = time.perf_counter()
     train = read_series(series_path)
     if actuals_path is not None:
         later = read_series(actuals_path).by_id()
         missing = [key for key in train.ids if key not in later]
         if missing:
-            raise UnusableFile(
+            raise SeriesFileError(
                 f"{actuals_path.name} lacks the series {', '.join(missing[:5])}{' …' if len(missing) > 5 else ''}."
             )
         pairs = [(key, values, later[key][:horizon]) for key, values in zip(train.ids, train.values, strict=True)]
     else:
         short = [key for key, values in zip(train.ids, train.values, strict=True) if len(values) <= horizon + 2]
         if short:
-            raise UnusableFile(f"Series too short to hold out {horizon} points: {', '.join(short[:5])}.")
+            raise SeriesFileError(f"Series too short to hold out {horizon} points: {', '.join(short[:5])}.")
         pairs = [
             (key, values[:-horizon], values[-horizon:]) for key, values in zip(train.ids, train.values, strict=True)
         ]
     results: dict[str, dict[str, Any]] = {}
-    with process_pool(workers) as pool:
-        futures = [pool.submit(_one, key, values, actual, model) for key, values, actual in pairs]
-        for number, future in enumerate(as_completed(futures), start=1):
-            result = future.result()
-            results[result["series_id"]] = result
-            if progress:
-                progress(number, len(futures))
+    futures = [pool.submit(_one, key, values, actual, model) for key, values, actual in pairs]
+    for number, future in enumerate(as_completed(futures), start=1):
+        result = future.result()
+        results[result["series_id"]] = result
+        if progress:
+            progress(number, len(futures))
     ordered = [results[key] for key, _, _ in pairs]
     if forecasts_out is not None:
         write_forecasts(

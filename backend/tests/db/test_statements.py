@@ -12,8 +12,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import DataError, OperationalError
 
 from app.core.errors import InsufficientStock
+from app.db.statements import Statements, unit_of_work
 from app.models import Product
-from app.services.statements import Statements, unit_of_work
 from app.services.stock import _SELL
 from tests.support.databases import TestDatabase, asyncpg_dsn
 

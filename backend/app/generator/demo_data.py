@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from app.services.demo_vocabulary import (
+from app.generator.vocabulary import (
     CATEGORIES,
     CITIES_BY_STATE,
     FIRST_NAMES,

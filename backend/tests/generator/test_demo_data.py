@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from app.core.db import transaction
-from app.services.demo_data import ORDER_COLUMNS, generate_demo_data, write_csv
+from app.generator.demo_data import ORDER_COLUMNS, generate_demo_data, write_csv
 from app.services.ingestion import ingest_orders_file
 from tests.support.databases import TestDatabase
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Insert, bindparam
 
-from app.services.statements import Statements
+from app.db.statements import Statements
 
 # A prepared INSERT (ON CONFLICT and all) and its rows, every row with the same columns.
 Write = tuple[Insert, Sequence[Mapping[str, Any]]]

@@ -10,7 +10,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from app.core.errors import UnusableFile
+
+class SeriesFileError(ValueError):
+    """A series file that cannot be scored: the message says which file, line or series, and why."""
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,7 @@ def _read_wide(path: Path) -> SeriesSet:
             try:
                 numbers = np.array([float(cell) for cell in cells])
             except ValueError as exc:
-                raise UnusableFile(
+                raise SeriesFileError(
                     f"{path.name} line {line}: a value of series {row[0]!r} is not a number ({exc})."
                 ) from exc
             ids.append(row[0])
@@ -51,11 +53,11 @@ def _read_long(path: Path) -> SeriesSet:
     frame = pd.read_csv(path)
     missing = {"unique_id", "ds", "y"} - set(frame.columns)
     if missing:
-        raise UnusableFile(f"{path.name} needs the columns unique_id, ds, y; missing: {', '.join(sorted(missing))}.")
+        raise SeriesFileError(f"{path.name} needs the columns unique_id, ds, y; missing: {', '.join(sorted(missing))}.")
     frame["y"] = pd.to_numeric(frame["y"], errors="coerce")
     if frame["y"].isna().any():
         line = int(frame.index[frame["y"].isna()][0]) + 2
-        raise UnusableFile(f"{path.name} line {line}: y is not a number.")
+        raise SeriesFileError(f"{path.name} line {line}: y is not a number.")
     ordered = frame.sort_values(["unique_id", "ds"], kind="stable")
     ids = list(dict.fromkeys(frame["unique_id"].astype(str)))
     grouped = {str(key): group["y"].to_numpy(float) for key, group in ordered.groupby("unique_id", sort=False)}
@@ -65,14 +67,14 @@ def _read_long(path: Path) -> SeriesSet:
 def read_series(path: Path) -> SeriesSet:
     """A wide or a long series file, told apart by its header."""
     if not path.exists():
-        raise UnusableFile(f"{path} does not exist.")
+        raise SeriesFileError(f"{path} does not exist.")
     with path.open(newline="", encoding="utf-8-sig") as handle:
         header = next(csv.reader(handle), None)
     if not header:
-        raise UnusableFile(f"{path.name} is empty.")
+        raise SeriesFileError(f"{path.name} is empty.")
     series = _read_long(path) if {"unique_id", "ds", "y"} <= {name.strip() for name in header} else _read_wide(path)
     if not series.ids:
-        raise UnusableFile(f"{path.name} holds no series.")
+        raise SeriesFileError(f"{path.name} holds no series.")
     return series
 
 

@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from app.db.statements import unit_of_work
+from app.db.writes import Write, insert_together
 from app.models import Customer, OutboxEvent, Product, Seller
 from app.models.orders import Order, OrderLine
-from app.services.statements import unit_of_work
-from app.services.writes import Write, insert_together
 from tests.support.databases import TestDatabase
 
 NOW = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
