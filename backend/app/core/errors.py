@@ -1,13 +1,23 @@
 """The error class tree: each class carries its HTTP status and a stable code.
 
 Services raise these; one handler in `app.main` turns any of them into the JSON body
-`{"error": {"code", "message", "details"}}`. Nothing else in the code base builds an
-error response.
+`{"error": {"code", "message", "details"}}`. Every error a client sees, over HTTP, WebSocket
+or SSE, from a route, the middleware or a probe, is built by `error_body` or `error_frame`.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+
+def error_body(code: str, message: str, details: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The API's one JSON error shape: `{"error": {"code", "message", "details"}}`."""
+    return {"error": {"code": code, "message": message, "details": details or []}}
+
+
+def error_frame(code: str, message: str, details: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The same error as a live-event message (WebSocket frame or SSE event): `{"type": "error", ...}`."""
+    return {"type": "error", **error_body(code, message, details)["error"]}
 
 
 class AppError(Exception):
@@ -28,7 +38,11 @@ class AppError(Exception):
 
     def to_body(self) -> dict[str, Any]:
         """The JSON error body of the API."""
-        return {"error": {"code": self.code, "message": self.message, "details": self.details}}
+        return error_body(self.code, self.message, self.details)
+
+    def to_frame(self) -> dict[str, Any]:
+        """The error as a live-event message."""
+        return error_frame(self.code, self.message, self.details)
 
 
 class BadRequest(AppError):

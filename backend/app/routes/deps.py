@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.requests import HTTPConnection
 
 from app.core.config import Settings
-from app.core.errors import AppError, Forbidden, RateLimited, Unauthorized, UnprocessableInput
+from app.core.errors import AppError, Forbidden, RateLimited, Unauthorized, UnprocessableInput, error_frame
 from app.core.ratelimit import TokenBuckets
 from app.core.security import Role, role_allows
 from app.schemas.common import ErrorBody
@@ -283,13 +283,11 @@ async def _first_message_auth(websocket: WebSocket, services: AppServices) -> bo
         return True
     except AppError as error:
         close_code = 4403 if error.status_code == 403 else 4401
-        await websocket.send_json({"type": "error", **error.to_body()["error"]})
+        await websocket.send_json(error.to_frame())
     except WebSocketDisconnect:
         return False
     except (TimeoutError, ValueError):
-        await websocket.send_json(
-            {"type": "error", "code": "unauthorized", "message": "No auth message in time.", "details": []}
-        )
+        await websocket.send_json(error_frame("unauthorized", "No auth message in time."))
     await websocket.close(code=close_code)
     return False
 

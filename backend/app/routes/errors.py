@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import exc as sqlalchemy_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.core.errors import AppError
+from app.core.errors import AppError, error_body
 
 logger = logging.getLogger("app.errors")
 
@@ -24,10 +24,6 @@ _HTTP_CODES = {
     413: "payload_too_large",
     415: "unsupported_media_type",
 }
-
-
-def _body(code: str, message: str, details: list[dict] | None = None) -> dict:
-    return {"error": {"code": code, "message": message, "details": details or []}}
 
 
 async def _app_error(_request: Request, exc: AppError) -> JSONResponse:
@@ -45,7 +41,7 @@ async def _validation_error(_request: Request, exc: RequestValidationError) -> J
     ]
     fields = ", ".join(detail["field"] for detail in details[:5])
     return JSONResponse(
-        _body("validation_error", f"The request has invalid fields: {fields}.", details), status_code=422
+        error_body("validation_error", f"The request has invalid fields: {fields}.", details), status_code=422
     )
 
 
@@ -61,7 +57,7 @@ async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONRes
     if exc.status_code == 400 and message == _UNPARSABLE_BODY:
         message = "The request body could not be read: send JSON in UTF-8 (or multipart for uploads)."
         details = [{"field": "body", "reason": "not decodable"}]
-    return JSONResponse(_body(code, message, details), status_code=exc.status_code, headers=exc.headers)
+    return JSONResponse(error_body(code, message, details), status_code=exc.status_code, headers=exc.headers)
 
 
 # The database (or the network to it) failing is not the client's fault and not a bug: 503 says try again.
@@ -82,18 +78,18 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         logger.warning("database refused a value on %s %s: %s", request.method, request.url.path, exc.orig)
         details = [{"field": "body", "reason": "a value the database refuses"}]
         return JSONResponse(
-            _body("unprocessable", "A value in the request cannot be stored.", details), status_code=422
+            error_body("unprocessable", "A value in the request cannot be stored.", details), status_code=422
         )
     if _database_unavailable(exc):
         logger.error("database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
         return JSONResponse(
-            _body("service_unavailable", "The database is not reachable right now; try again shortly."),
+            error_body("service_unavailable", "The database is not reachable right now; try again shortly."),
             status_code=503,
             headers={"Retry-After": "5"},
         )
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return JSONResponse(
-        _body("internal_error", "Something went wrong on our side; the error has been logged. Try again."),
+        error_body("internal_error", "Something went wrong on our side; the error has been logged. Try again."),
         status_code=500,
     )
 

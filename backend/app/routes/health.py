@@ -6,9 +6,11 @@ from fastapi import APIRouter, Depends, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from app.core.errors import error_body
 from app.core.metrics import CONTENT_TYPE
 from app.db.migrations import database_status
 from app.routes.deps import GUARDED, Services, Session, may_read_metrics
+from app.schemas.common import ErrorBody
 from app.services.monitoring import metrics_text
 
 router = APIRouter(tags=["health"])
@@ -29,17 +31,24 @@ async def health() -> Health:
     return Health(status="ok")
 
 
-@router.get("/ready", response_model=Readiness, responses={503: {"model": Readiness}})
+@router.get("/ready", response_model=Readiness, responses={503: {"model": ErrorBody}})
 async def ready(services: Services) -> Readiness | JSONResponse:
-    """Readiness: the database is reachable and at the latest migration (503 otherwise, with the reason)."""
+    """Readiness: the database is reachable and at the latest migration; otherwise a 503 in the API's error shape
+    (`service_unavailable` or `migrations_pending`) that says what to do."""
     try:
         database = await database_status(services.engine)
     except Exception as exc:
-        body = Readiness(status="unavailable", database={"reachable": False, "error": type(exc).__name__})
-        return JSONResponse(body.model_dump(), status_code=503)
+        body = error_body(
+            "service_unavailable", "The database is not reachable; check DATABASE_URL and that the server is up.",
+            [{"field": "database", "reason": "unreachable", "error": type(exc).__name__}],
+        )  # fmt: skip
+        return JSONResponse(body, status_code=503)
     if not database["migrated"]:
-        body = Readiness(status="migrations_pending", database=database)
-        return JSONResponse(body.model_dump(), status_code=503)
+        body = error_body(
+            "migrations_pending", f"The database is at revision {database['revision']}, not {database['head']}: "
+            "run `inventory db upgrade`.", [{"field": "database", "reason": "migrations pending", **database}],
+        )  # fmt: skip
+        return JSONResponse(body, status_code=503)
     return Readiness(status="ok", database=database)
 
 

@@ -17,6 +17,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core import metrics
+from app.core.errors import error_body
 
 logger = logging.getLogger("app.requests")
 UNMATCHED = "unmatched"  # the route label of a request no route matched (a 404 for any path)
@@ -167,8 +168,7 @@ async def _drain(receive: Receive) -> bool:
 async def _refuse(
     scope: Scope, receive: Receive, send: Send, limit: int, setting: str, *, whole_body_read: bool
 ) -> None:
-    body = {"error": {"code": "payload_too_large", "message": _too_large_message(limit, setting),
-                      "details": _too_large_details(limit)}}  # fmt: skip
+    body = error_body("payload_too_large", _too_large_message(limit, setting), _too_large_details(limit))
     # Connection: close when the body was not read to its end: the connection cannot carry another request.
     headers = None if whole_body_read else {"Connection": "close"}
     await JSONResponse(body, status_code=413, headers=headers)(scope, receive, send)

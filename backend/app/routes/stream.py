@@ -16,7 +16,7 @@ from fastapi import APIRouter, Header, Query, Request, WebSocket, WebSocketDisco
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
-from app.core.errors import AppError
+from app.core.errors import AppError, error_frame
 from app.routes.deps import GUARDED, Admin, Services, Session, Viewer, admit_socket
 from app.schemas.common import ErrorBody, RequestBody
 from app.schemas.events import Severity
@@ -61,7 +61,7 @@ async def websocket_stream(
     try:
         stream = ClientStream(services.streaming.hub, parse_channels(channels), transport="websocket")
     except AppError as exc:
-        await websocket.send_json({"type": "error", **exc.to_body()["error"]})
+        await websocket.send_json(exc.to_frame())
         await websocket.close(code=1008)
         return
     heartbeat = services.settings.stream_heartbeat_seconds
@@ -125,10 +125,11 @@ async def _send_live(
             last_ping = loop.time()
 
 
+SLOW_CONSUMER = error_frame("slow_consumer", "Too many events waiting: reconnect with last_event_id.")
+
+
 async def _drop_slow(websocket: WebSocket) -> None:
-    await websocket.send_json(
-        {"type": "error", "code": "slow_consumer", "message": "Too many events waiting: reconnect with last_event_id."}
-    )
+    await websocket.send_json(SLOW_CONSUMER)
     await websocket.close(code=1013)
 
 
@@ -149,9 +150,7 @@ async def _receive(websocket: WebSocket, stream: ClientStream) -> None:
         try:
             text = await _next_text(websocket)
             if text is None:
-                await websocket.send_json(
-                    {"type": "error", "code": "bad_message", "message": f"Binary frame. {BAD_MESSAGE}"}
-                )
+                await websocket.send_json(error_frame("bad_message", f"Binary frame. {BAD_MESSAGE}"))
                 continue
             message = json.loads(text)
             action = message.get("action") if isinstance(message, dict) else None
@@ -162,11 +161,11 @@ async def _receive(websocket: WebSocket, stream: ClientStream) -> None:
                 stream.change(add=names) if action == "subscribe" else stream.change(remove=names)
                 await websocket.send_json({"type": "subscribed", "channels": sorted(stream.channels)})
             else:
-                await websocket.send_json({"type": "error", "code": "bad_message", "message": BAD_MESSAGE})
+                await websocket.send_json(error_frame("bad_message", BAD_MESSAGE))
         except AppError as exc:
-            await websocket.send_json({"type": "error", **exc.to_body()["error"]})
+            await websocket.send_json(exc.to_frame())
         except (ValueError, TypeError, RecursionError):  # not JSON, or nested deeper than the parser goes
-            await websocket.send_json({"type": "error", "code": "bad_message", "message": f"Not JSON. {BAD_MESSAGE}"})
+            await websocket.send_json(error_frame("bad_message", f"Not JSON. {BAD_MESSAGE}"))
 
 
 @router.get(
@@ -197,7 +196,7 @@ async def server_sent_events(
             while not await request.is_disconnected():
                 event = await stream.next_event(wait=heartbeat)
                 if stream.too_slow:
-                    yield 'event: error\ndata: {"code": "slow_consumer"}\n\n'
+                    yield f"event: error\ndata: {json.dumps(SLOW_CONSUMER)}\n\n"
                     return
                 yield _sse(event) if event is not None else ": ping\n\n"
         finally:

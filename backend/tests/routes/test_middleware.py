@@ -163,6 +163,8 @@ async def test_the_database_password_never_reaches_an_answer_or_a_log(
         live.stop()
 
     assert ready.status_code == 503
+    assert ready.json()["error"]["code"] == "service_unavailable"  # the API's one error shape, probes included
+    assert ready.json()["error"]["details"][0]["field"] == "database"
     assert failing.status_code == 503, failing.text
     assert failing.json()["error"]["code"] == "service_unavailable"
     for text in (ready.text, failing.text, caplog.text):
