@@ -68,6 +68,7 @@ def _lifespan(settings: Settings):
             # Per app, not per module: two apps in one process (tests, embedding) may read different databases.
             forecast_bodies=RecentBodies(ttl=2.0), analytics=AnalyticsCache(sessions, reads),
             keys=VerifiedKeys(sessions, seconds=settings.api_key_cache_seconds),
+            write_limits=TokenBuckets(settings.write_rate_limit_per_minute),
         )  # fmt: skip
         # What start-up built (pandas, statsmodels, the ORM...) lives as long as the process: moved out of
         # the collector's sight, a full collection no longer walks it, which paused every socket's events
@@ -112,9 +113,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def _install_hardening(app: FastAPI, settings: Settings) -> None:
-    """Logs with request ids, body limits, CORS for the dashboard's origins, per-key write limits."""
+    """Logs with request ids, body limits, CORS for the dashboard's origins."""
     configure_logging(settings.log_level)
-    app.state.write_limits = TokenBuckets(settings.write_rate_limit_per_minute)
     # Added last = outermost: the body limit answers before CORS and the app see a byte, and the
     # request log sees every answer, the limit's included.
     if settings.cors_origins:

@@ -53,7 +53,7 @@ async def dashboard_summary(
     """KPI cards: revenue, orders, units, average order value and customers over the last `period_days`
     against the period before, with products on sale and low- and out-of-stock counts."""
     compute = partial(sales.dashboard_summary, as_of=as_of, period_days=period_days)
-    return await analytics.get(("summary", as_of, period_days), compute)
+    return await analytics.answer(compute)
 
 
 @router.get("/monthly-sales-trend", response_model=schemas.MonthlyTrend, responses=ERRORS)
@@ -61,7 +61,7 @@ async def monthly_sales_trend(
     analytics: Analytics, category: Annotated[str | None, Query(max_length=120)] = None, as_of: AsOf = None
 ) -> schemas.MonthlyTrend:
     """Revenue, units and orders per month (all history up to `as_of`), optionally for one category."""
-    return await analytics.get(("trend", category, as_of), partial(sales.monthly_trend, category=category, as_of=as_of))
+    return await analytics.answer(partial(sales.monthly_trend, category=category, as_of=as_of))
 
 
 @router.get("/monthly-report/{year}/{month}", response_model=schemas.MonthComparison, responses=ERRORS)
@@ -72,7 +72,7 @@ async def monthly_report(
 ) -> schemas.MonthComparison:
     """One month against the previous month and the same month a year before, with its top products and
     categories. 404 when the month has no orders."""
-    return await analytics.get(("report", year, month), partial(sales.monthly_report, year=year, month=month))
+    return await analytics.answer(partial(sales.monthly_report, year=year, month=month))
 
 
 @router.get("/product-performance", response_model=schemas.ProductPerformance, responses=ERRORS)
@@ -96,7 +96,7 @@ async def product_performance(
         category=category,
         brand=brand,
     )
-    return await analytics.get(("products", metric, n, from_date, to_date, category, brand), compute)
+    return await analytics.answer(compute)
 
 
 @router.get("/category-performance", response_model=schemas.CategoryPerformance, responses=ERRORS)
@@ -106,7 +106,7 @@ async def category_performance(
     """Revenue, units, orders, revenue share and average order value per category (default: the last year)."""
     _check_range(from_date, to_date)
     compute = partial(sales.category_performance, start=from_date, end=to_date)
-    return await analytics.get(("categories", from_date, to_date), compute)
+    return await analytics.answer(compute)
 
 
 @router.get("/abc-analysis", response_model=schemas.AbcAnalysis, responses=ERRORS)
@@ -122,7 +122,7 @@ async def abc_analysis(
     _check_range(from_date, to_date)
     _check_cutoffs(a_share, b_share)
     compute = partial(classes.abc_analysis, a_share=a_share, b_share=b_share, start=from_date, end=to_date)
-    return await analytics.get(("abc", a_share, b_share, from_date, to_date), compute)
+    return await analytics.answer(compute)
 
 
 @router.get("/xyz-analysis", response_model=schemas.XyzAnalysis, responses=ERRORS)
@@ -135,7 +135,7 @@ async def xyz_analysis(
             "x_max must be below y_max.", details=[{"field": "x_max", "reason": "not below y_max"}]
         )
     compute = partial(classes.xyz_analysis, weeks=weeks, x_max=x_max, y_max=y_max, end=as_of)
-    return await analytics.get(("xyz", weeks, x_max, y_max, as_of), compute)
+    return await analytics.answer(compute)
 
 
 @router.get("/abc-xyz-matrix", response_model=schemas.AbcXyzMatrix, responses=ERRORS)
@@ -158,7 +158,7 @@ async def abc_xyz_matrix(
         y_max=y_max,
         end=as_of,
     )
-    return await analytics.get(("abcxyz", weeks, a_share, b_share, x_max, y_max, as_of), compute)
+    return await analytics.answer(compute)
 
 
 @router.get("/inventory/low-stock", response_model=schemas.LowStock, responses=ERRORS)
@@ -178,7 +178,7 @@ async def low_stock(
         limit=page.limit,
         offset=page.offset,
     )
-    return await analytics.get(("low", as_of, window_days, category, page.limit, page.offset), compute)
+    return await analytics.answer(compute)
 
 
 @router.get("/inventory/dead-stock", response_model=schemas.DeadStock, responses=ERRORS)
@@ -193,19 +193,19 @@ async def dead_stock(
 ) -> schemas.DeadStock:
     """Stock on hand with no sale for `days` (largest capital tied up at unit cost first), and slow movers."""
     compute = partial(inventory.dead_stock, as_of=as_of, days=days, slow_units=slow_units, limit=limit)
-    return await analytics.get(("dead", as_of, days, slow_units, limit), compute)
+    return await analytics.answer(compute)
 
 
 @router.get("/inventory/status", response_model=schemas.InventoryStatus)
 async def inventory_status(analytics: Analytics) -> schemas.InventoryStatus:
     """Stock value at cost and at price, and how many products are in stock, low or out."""
-    return await analytics.get(("status",), inventory.inventory_status)
+    return await analytics.answer(inventory.inventory_status)
 
 
 @router.get("/customers/segments", response_model=schemas.CustomerSegments, responses=ERRORS)
 async def customer_segments(analytics: Analytics, as_of: AsOf = None) -> schemas.CustomerSegments:
     """RFM segments with the rule behind each one, their customers and revenue."""
-    return await analytics.get(("rfm", as_of), partial(customers.customer_segments, as_of=as_of))
+    return await analytics.answer(partial(customers.customer_segments, as_of=as_of))
 
 
 @router.get("/sales-by-day-of-week", response_model=schemas.SalesByWeekday, responses=ERRORS)
@@ -214,18 +214,16 @@ async def sales_by_day_of_week(
 ) -> schemas.SalesByWeekday:
     """Revenue, orders and units per day of the week, Sunday first."""
     _check_range(from_date, to_date)
-    return await analytics.get(
-        ("weekday", from_date, to_date), partial(sales.sales_by_weekday, start=from_date, end=to_date)
-    )
+    return await analytics.answer(partial(sales.sales_by_weekday, start=from_date, end=to_date))
 
 
 @router.get("/revenue-vs-profit-trend", response_model=schemas.RevenueVsProfit, responses=ERRORS)
 async def revenue_vs_profit_trend(analytics: Analytics, as_of: AsOf = None) -> schemas.RevenueVsProfit:
     """Revenue, cost (net units x unit cost) and gross profit per month."""
-    return await analytics.get(("profit", as_of), partial(sales.revenue_vs_profit, as_of=as_of))
+    return await analytics.answer(partial(sales.revenue_vs_profit, as_of=as_of))
 
 
 @router.get("/available-months", response_model=schemas.AvailableMonths)
 async def available_months(analytics: Analytics) -> schemas.AvailableMonths:
     """Months (YYYY-MM) with orders, for month pickers and /analytics/monthly-report."""
-    return await analytics.get(("months",), sales.available_months)
+    return await analytics.answer(sales.available_months)

@@ -23,7 +23,7 @@ async def list_customers(
 ) -> Page[CustomerSummary]:
     """Customers, most valuable first, with orders, revenue and last order; `q` searches id and name."""
     compute = partial(service.list_customers, search=q, limit=page.limit, offset=page.offset)
-    items, total = await analytics.get(("customers", q, page.limit, page.offset), compute)
+    items, total = await analytics.answer(compute)
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
 
@@ -39,7 +39,7 @@ async def customer_profile(
 async def list_sellers(analytics: Analytics, page: Pagination) -> Page[SellerSummary]:
     """Sellers by revenue, with orders and the number of products they sold."""
     compute = partial(service.list_sellers, limit=page.limit, offset=page.offset)
-    items, total = await analytics.get(("sellers", page.limit, page.offset), compute)
+    items, total = await analytics.answer(compute)
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
 

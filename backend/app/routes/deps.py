@@ -39,6 +39,7 @@ class AppServices:
     forecast_bodies: RecentBodies
     analytics: AnalyticsCache
     keys: VerifiedKeys
+    write_limits: TokenBuckets
 
 
 async def get_services(connection: HTTPConnection) -> AppServices:
@@ -179,7 +180,7 @@ def _check_role(caller: Caller | None, role: Role) -> None:
 
 
 def _check_write_rate(connection: HTTPConnection, caller: Caller) -> None:
-    limits: TokenBuckets = connection.app.state.write_limits
+    limits = connection.state.services.write_limits
     wait = limits.take(f"key:{caller.key_id}")
     if wait:
         raise RateLimited(

@@ -103,12 +103,12 @@ async def inventory_recommendations(
     }
     if level == "category":
         compute = partial(replenishment.category_recommendations, as_of=as_of, **policy)
-        return await analytics.get(("reco-category", as_of, *policy.values()), compute)
+        return await analytics.answer(compute)
     compute = partial(
         replenishment.product_recommendations, as_of=as_of, category=category, limit=page.limit,
         offset=page.offset, **policy,
     )  # fmt: skip
-    return await analytics.get(("reco-product", as_of, category, page.limit, page.offset, *policy.values()), compute)
+    return await analytics.answer(compute)
 
 
 CategoryPath = Annotated[str, Path(min_length=1, max_length=120, description="A category of the sales data.")]
@@ -132,7 +132,7 @@ async def category_forecast(services: Services, category: CategoryPath, model: M
 @router.get("/forecasts/all", response_model=AllForecasts)
 async def all_forecasts(analytics: Analytics, model: Model = "auto") -> AllForecasts:
     """Every category's stored forecast."""
-    forecasts = await analytics.get(("forecasts-all", model), partial(serving.all_forecasts, model=model))
+    forecasts = await analytics.answer(partial(serving.all_forecasts, model=model))
     return AllForecasts(model=model, forecasts=forecasts)
 
 
@@ -140,13 +140,13 @@ async def all_forecasts(analytics: Analytics, model: Model = "auto") -> AllForec
 async def diagnostics(analytics: Analytics, category: CategoryPath) -> dict:
     """Residual diagnostics of the seed SARIMA (ADF, Ljung-Box, mean, std, skewness, kurtosis) and the tests that
     show why a linear regression fails on these sales (Durbin-Watson, Breusch-Pagan, VIF)."""
-    return await analytics.get(("diagnostics", category), partial(serving.category_diagnostics, category=category))
+    return await analytics.answer(partial(serving.category_diagnostics, category=category))
 
 
 @router.get("/backtest")
 async def backtest(analytics: Analytics) -> dict:
     """Per category and model: rolling-origin sMAPE, MASE and 95% coverage, and the winner."""
-    return {"categories": await analytics.get(("backtests",), serving.backtests)}
+    return {"categories": await analytics.answer(serving.backtests)}
 
 
 @router.get(
@@ -156,7 +156,7 @@ async def backtest(analytics: Analytics) -> dict:
 )
 async def forecast_plot_png(analytics: Analytics, category: CategoryPath) -> Response:
     """A chart of the category: weekly history, the backtest forecast of its last weeks, and the forecast with its 95% band."""
-    chart = await analytics.get(("plot", category), partial(forecast_plot, category=category))
+    chart = await analytics.answer(partial(forecast_plot, category=category))
     return Response(content=chart, media_type="image/png")
 
 
@@ -165,7 +165,7 @@ async def forecast_series_data(analytics: Analytics, category: CategoryPath) -> 
     """The data of plot.png, for interactive charts: units sold per complete week, the backtest's predictions
     of the last weeks (with what actually sold and their 95% bounds) and the stored forecast's weekly points
     with 95% bounds, plus `model_info` (the winning model and its backtest sMAPE/MASE)."""
-    series = await analytics.get(("series", category), partial(forecast_series, category=category))
+    series = await analytics.answer(partial(forecast_series, category=category))
     return ForecastSeriesOut.model_validate(series)
 
 

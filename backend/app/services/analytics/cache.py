@@ -37,6 +37,18 @@ async def data_version(session: AsyncSession) -> DataVersion:
     return int(row[0] or 0), int(row[1] or 0)
 
 
+def question_key(question: Callable[..., object]) -> Hashable:
+    """What a question asks: its function, and the arguments a partial fixed (which must be hashable)."""
+    if isinstance(question, partial):
+        keywords = tuple(sorted(question.keywords.items()))
+        return (*_function_name(question.func), question.args, keywords)
+    return (*_function_name(question), (), ())
+
+
+def _function_name(function: Callable[..., object]) -> tuple[str, str]:
+    return function.__module__, function.__qualname__
+
+
 class AnalyticsCache:
     """Derived figures per (question, data version), computed off the event loop, once per version.
 
@@ -54,16 +66,21 @@ class AnalyticsCache:
         self._running: dict[tuple[Hashable, DataVersion], asyncio.Future[object]] = {}
         self._max_entries = max_entries
 
-    async def get(self, key: Hashable, compute: Callable[[AsyncSession], Awaitable[Value]]) -> Value:
-        """`compute(session)` at the current data version, from memory when it was computed at it."""
+    async def answer(self, question: Callable[[AsyncSession], Awaitable[Value]]) -> Value:
+        """`question(session)` at the current data version, from memory when it was answered at it.
+
+        `question` is a service function, or a `functools.partial` of one with its arguments: the cache
+        key is the function and those arguments, so two routes cannot share a key by mistake and a new
+        parameter can never be left out of it.
+        """
         async with self._sessions() as session:
-            entry_key = (key, await data_version(session))
+            entry_key = (question_key(question), await data_version(session))
         if entry_key in self._entries:
             self._entries.move_to_end(entry_key)
             return self._entries[entry_key]  # type: ignore[return-value]
         running = self._running.get(entry_key)
         if running is None:
-            running = asyncio.ensure_future(self._reads.run(compute))
+            running = asyncio.ensure_future(self._reads.run(question))
             self._running[entry_key] = running
             running.add_done_callback(partial(self._finished, entry_key))
         # Shielded: one caller going away must not cancel the others' computation.
