@@ -71,16 +71,15 @@ def _lifespan(settings: Settings):
             write_limits=TokenBuckets(settings.write_rate_limit_per_minute),
         )  # fmt: skip
         # What start-up built (pandas, statsmodels, the ORM...) lives as long as the process: moved out of
-        # the collector's sight, a full collection no longer walks it, which paused every socket's events
-        # for up to 250 ms with a thousand clients connected.
+        # the collector's sight, a full collection never walks it, so no collection pauses the sockets'
+        # events for as long as walking all of it takes.
         await _build_routes(app)
         lag_watch = asyncio.create_task(metrics.watch_loop_lag(), name="event-loop-lag")
         gc.collect()
         gc.freeze()
-        # A young-generation collection every 20,000 allocations instead of 700 (the default): an order
-        # costs 3% fewer instructions (3.40 M -> 3.31 M, bench.orders_instructions). Reference counting
-        # frees nearly all garbage; only cycles wait longer (the server's resident size after some 2,000
-        # orders was 185 MB either way).
+        # A young-generation collection every 20,000 allocations instead of 700 (the default): reference
+        # counting frees nearly all of the server's garbage, so only cycles wait longer, and an order pays
+        # for fewer collections (bench.orders_instructions; bench.soak bounds the memory growth).
         gc.set_threshold(YOUNG_COLLECTION_EVERY, *gc.get_threshold()[1:])
         try:
             yield {"services": services}

@@ -2,11 +2,9 @@
 
 On PostgreSQL they run through asyncpg directly, on a connection taken from the engine's pool, in a
 transaction asyncpg owns. SQLAlchemy compiles each statement once (the same SQL, casts and value
-conversions it would send itself); after that an order pays only for the driver. Through the
-session and Core each statement also paid SQLAlchemy's per-statement work, and the transaction the
-session's connection handling: the whole server ran 4.22 M instructions per order that way, 3.67 M
-with the statements on the driver but the connection still the session's, and 3.39 M with this
-(`python -m bench.orders_instructions`, 2026-12-02).
+conversions it would send itself); after that an order pays only for the driver, not for
+SQLAlchemy's per-statement and per-session work (what that saves: `bench.orders_instructions` in
+the README's benchmark table).
 
 So on PostgreSQL every statement of the unit of work must go through the `Statements` handed out
 here: anything run elsewhere would take another connection, outside the transaction. A driver
@@ -14,10 +12,8 @@ error comes out as the SQLAlchemy error the Core path would raise (a lost connec
 never returned to the pool), so one handler answers both.
 
 On PostgreSQL the unit of work opens no session at all, and wakes the outbox relay itself after
-committing events. A session used to be opened (and committed, never having run a statement) only
-so that its commit would wake the relay: that cost 11% of an order's instructions (3.30 M per order
-with it, 2.95 M without). On SQLite the statements run on a session's Core connection and the
-session commits as usual, which wakes the relay.
+committing events. On SQLite the statements run on a session's Core connection and the session
+commits as usual, which wakes the relay.
 """
 
 from __future__ import annotations

@@ -54,11 +54,11 @@ async def get_services(connection: HTTPConnection) -> AppServices:
 Services = Annotated[AppServices, Depends(get_services)]
 
 
-async def get_settings(services: Services) -> Settings:
+async def app_settings(services: Services) -> Settings:
     return services.settings
 
 
-AppSettings = Annotated[Settings, Depends(get_settings)]
+AppSettings = Annotated[Settings, Depends(app_settings)]
 
 
 async def get_analytics(services: Services) -> AnalyticsCache:

@@ -25,7 +25,7 @@ from app.schemas.ingestion import IngestReport
 from app.schemas.replenishment import CategoryRecommendations, ProductRecommendations
 from app.services import replenishment
 from app.services.forecasting import serving, training
-from app.services.forecasting.plot import forecast_plot, forecast_series
+from app.services.forecasting.plot import chart_data, forecast_plot
 from app.services.ingestion import ingest_orders_file
 
 router = APIRouter(prefix="/forecast", tags=["forecast"], dependencies=[READS], responses=GUARDED)
@@ -165,7 +165,7 @@ async def forecast_series_data(analytics: Analytics, category: CategoryPath) -> 
     """The data of plot.png, for interactive charts: units sold per complete week, the backtest's predictions
     of the last weeks (with what actually sold and their 95% bounds) and the stored forecast's weekly points
     with 95% bounds, plus `model_info` (the winning model and its backtest sMAPE/MASE)."""
-    series = await analytics.answer(partial(forecast_series, category=category))
+    series = await analytics.answer(partial(chart_data, category=category))
     return ForecastSeriesOut.model_validate(series)
 
 

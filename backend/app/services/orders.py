@@ -24,7 +24,7 @@ from app.schemas.money import MAX_AMOUNT
 from app.schemas.orders import OrderCreate, OrderOut, OrderSort, OrderStatus
 from app.services.events import envelope, outbox_rows, record_events
 from app.services.idempotency import remember, replay_or_reserve, request_fingerprint
-from app.services.stock import StockChange, apply_stock_changes, lock_products, movement_rows, sell
+from app.services.stock import StockMovement, apply_stock_changes, lock_products, movement_rows, sell
 
 CENT = Decimal("0.01")
 # The state machine of an order's status; anything else is refused with what is allowed.
@@ -228,7 +228,7 @@ async def change_status(session: AsyncSession, order_id: str, status: OrderStatu
         if taken:
             products = await lock_products(session, list(taken))
             back = [
-                StockChange(sku=sku, change=units, reason=RESTOCK_REASON[status], order_id=order_id)
+                StockMovement(sku=sku, change=units, reason=RESTOCK_REASON[status], order_id=order_id)
                 for sku, units in taken.items()
             ]
             _, events = await apply_stock_changes(session, products, back)

@@ -14,7 +14,7 @@ from app.models import InventoryMovement, OrderLine, Product
 from app.models.base import utcnow
 from app.schemas.products import ProductCreate, ProductSort, ProductUpdate, StockState
 from app.services.events import record_events
-from app.services.stock import StockChange, apply_stock_changes, lock_products
+from app.services.stock import StockMovement, apply_stock_changes, lock_products
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ async def create_product(session: AsyncSession, data: ProductCreate) -> Product:
     except IntegrityError as exc:  # two creates of one SKU at the same moment
         raise Conflict(f"A product with SKU {data.sku!r} already exists; PATCH it instead.") from exc
     if data.stock_on_hand:
-        opening = StockChange(sku=data.sku, change=data.stock_on_hand, reason="stock_count", note="opening stock")
+        opening = StockMovement(sku=data.sku, change=data.stock_on_hand, reason="stock_count", note="opening stock")
         _, events = await apply_stock_changes(session, await lock_products(session, [data.sku]), [opening])
         await record_events(session, events)
         await session.refresh(product)

@@ -35,8 +35,8 @@ def stock_state(stock_on_hand: int, reorder_point: int) -> StockState:
 
 
 @dataclass(frozen=True)
-class StockChange:
-    """One product's stock moving by `change` (negative takes units out)."""
+class StockMovement:
+    """One product's stock moving by `change` (negative takes units out): one row of the stock ledger to write."""
 
     sku: str
     change: int
@@ -47,7 +47,7 @@ class StockChange:
 
 @dataclass(frozen=True)
 class AppliedChange:
-    change: StockChange
+    change: StockMovement
     before: int
     after: int
 
@@ -146,7 +146,7 @@ async def lock_products(session: AsyncSession, skus: Sequence[str]) -> dict[str,
 
 
 async def apply_stock_changes(
-    session: AsyncSession, products: dict[str, LockedProduct], changes: Sequence[StockChange]
+    session: AsyncSession, products: dict[str, LockedProduct], changes: Sequence[StockMovement]
 ) -> tuple[list[AppliedChange], list[tuple[EventEnvelope, str | None]]]:
     """Move stock for locked products: conditional UPDATE and ledger rows, in the caller's transaction.
 
@@ -219,7 +219,7 @@ async def sell(
         sold[sku] = LockedProduct(*row)
     applied, events = [], []
     for sku, quantity in lines:
-        change = StockChange(sku=sku, change=-quantity, reason="sale", order_id=order_id)
+        change = StockMovement(sku=sku, change=-quantity, reason="sale", order_id=order_id)
         done = AppliedChange(change=change, before=sold[sku].stock_on_hand + quantity, after=sold[sku].stock_on_hand)
         applied.append(done)
         events.extend(stock_events(sold[sku], done))
@@ -269,7 +269,7 @@ async def record_stock_change(
             ],
         )
     _, events = await apply_stock_changes(
-        session, products, [StockChange(sku=sku, change=quantity, reason=kind, note=note)]
+        session, products, [StockMovement(sku=sku, change=quantity, reason=kind, note=note)]
     )
     await record_events(session, events)
     newest = (

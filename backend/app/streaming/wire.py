@@ -2,10 +2,8 @@
 
 Through ASGI, every event costs each socket a task wake-up, Starlette's and our middleware's send
 wrappers, and uvicorn building the same frame again. Here the frame is built once per event
-(`text_frame`) and the hub hands it to every socket's transport in one synchronous pass: 0.6 µs of
-Python a socket; the rest (about 13 µs a socket on the 2-core development machine) is the kernel's
-send and its waking of the reader. 1,000 clients, measured side by side: the last one had an event
-after 29 ms (median; p99 54 ms) written directly, 67 ms (p99 170 ms) through ASGI.
+(`text_frame`) and the hub hands it to every socket's transport in one synchronous pass, so an event
+costs each socket little more than the kernel's send (bench.stream_latency compares the two paths).
 
 This works only where it is safe, and everything else keeps the normal ASGI send:
 - the server is uvicorn with its default WebSocket protocol (websockets' sans-I/O one, `ws="auto"`),
@@ -28,6 +26,7 @@ bound of ours noticed one.
 from __future__ import annotations
 
 import contextlib
+import logging
 import socket
 import struct
 from typing import Any
@@ -35,6 +34,7 @@ from typing import Any
 from starlette.types import ASGIApp, Receive, Scope, Send
 from websockets.protocol import State
 
+logger = logging.getLogger(__name__)
 # Where SocketAccess leaves the server's own `send` in a WebSocket's scope.
 RAW_SEND = "inventory.raw_send"
 # Bytes the kernel may hold for one WebSocket (Linux doubles it): live events are small and few, so
@@ -72,7 +72,10 @@ class SocketAccess:
 def _sansio_protocol() -> type | None:
     try:
         from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
-    except ImportError:  # another uvicorn, or no websockets package: the ASGI send it is
+    except ImportError as missing:
+        # Another server or uvicorn version (pyproject pins the tested ones): events take the ASGI send,
+        # which is correct but slower with many sockets, and said once, not silently.
+        logger.warning("live events go through ASGI: uvicorn's sans-I/O WebSocket protocol is missing (%s)", missing)
         return None
     return WebSocketsSansIOProtocol
 

@@ -58,7 +58,7 @@ async def forecast_plot(session: AsyncSession, category: str) -> bytes:
     return await asyncio.to_thread(render, category, history, holdout, forecast)
 
 
-async def forecast_series(session: AsyncSession, category: str) -> dict[str, Any]:
+async def chart_data(session: AsyncSession, category: str) -> dict[str, Any]:
     """The same chart as data, for interactive clients: history weeks, backtest predictions, forecast weeks."""
     history, holdout, forecast = await _chart_inputs(session, category)
     return {

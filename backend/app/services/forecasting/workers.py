@@ -11,8 +11,8 @@ def prepare_worker() -> None:
     """One BLAS thread per worker, then load the models.
 
     The pool already gives every core a worker; a multi-threaded BLAS in each would put
-    several threads on every core and slow small-matrix fits down (measured: 12.8 s -> 4.5 s
-    for a warm retrain of 10 categories on 2 cores).
+    several threads on every core, and small-matrix fits slow down when they fight over cores
+    (bench.retrain_speed).
     """
     for name in THREAD_LIMITS:
         os.environ.setdefault(name, "1")

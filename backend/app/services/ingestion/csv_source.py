@@ -30,8 +30,7 @@ SNIFF_BYTES = 64 * 1024
 SCAN_BYTES = 8 * 1024 * 1024
 TEXT = "string[pyarrow]"
 # pandas' C parser builds Arrow string columns directly only for this dtype; asked for TEXT
-# it makes a Python object per field first, which costs three times the parse (0.3 s vs
-# 0.09 s of CPU for the 100,000-order file).
+# it makes a Python object per field first, which costs more than the parse itself.
 ARROW_TEXT = pd.ArrowDtype(pa.string())
 
 
