@@ -26,6 +26,7 @@ except ImportError:  # Windows: no flock; see _SqliteTurn
     fcntl = None  # type: ignore[assignment]
 
 from sqlalchemy import Update, bindparam, case, func, select, update
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.core import metrics
@@ -58,13 +59,14 @@ class OutboxRelay:
         sessions: async_sessionmaker[AsyncSession],
         publish: Publish,
         *,
+        database_url: URL | str,
         poll_seconds: float = 0.5,
         idle_poll_seconds: float = 5.0,
         batch_interval_seconds: float = 0.0,
     ) -> None:
         self._sessions = sessions
         self._publish = publish
-        self._turn = _SqliteTurn.of(sessions)
+        self._turn = _SqliteTurn.of(make_url(database_url))
         self._poll = poll_seconds
         self._idle_poll = max(idle_poll_seconds, poll_seconds)
         self._batch_interval = batch_interval_seconds
@@ -181,8 +183,7 @@ class _SqliteTurn:
         self._lock_path = lock_path
 
     @classmethod
-    def of(cls, sessions: async_sessionmaker[AsyncSession]) -> _SqliteTurn | None:
-        url = sessions.kw["bind"].url
+    def of(cls, url: URL) -> _SqliteTurn | None:
         if url.get_backend_name() != "sqlite":
             return None
         database = url.database

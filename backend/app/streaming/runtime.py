@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.core.config import Settings
+from app.core.db import database_url
 from app.streaming.fanout import Fanout, LocalFanout, RedisFanout
 from app.streaming.hub import Hub
 from app.streaming.kafka import KafkaBus
@@ -60,6 +61,7 @@ class Streaming:
         self.relay = OutboxRelay(
             sessions,
             self._publish,
+            database_url=database_url(self.settings),
             poll_seconds=self.settings.outbox_poll_seconds,
             idle_poll_seconds=self.settings.outbox_idle_poll_seconds,
             batch_interval_seconds=self.settings.outbox_batch_interval_seconds,
