@@ -28,6 +28,19 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+# A reader maps the database file instead of copying each page it scans through read(): a scan of
+# every order line (analytics at a million orders) spent more time in those system calls than in
+# SQLite itself. Address space only: the pages are the kernel's page cache, shared and reclaimable.
+READER_MMAP_BYTES = 1 << 30
+
+
+def _sqlite_reader_pragmas(dbapi_connection, record) -> None:
+    _sqlite_pragmas(dbapi_connection, record)
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA mmap_size={READER_MMAP_BYTES}")
+    cursor.close()
+
+
 def _begin_immediate(connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
@@ -51,7 +64,7 @@ def create_engine(settings: Settings, *, read_only: bool = False, pool_size: int
     url = database_url(settings)
     if url.get_backend_name() == "sqlite" and read_only:
         engine = create_async_engine(url, pool_size=pool_size or 1, max_overflow=0, pool_timeout=120)
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "connect", _sqlite_reader_pragmas)
         event.listen(engine.sync_engine, "begin", _begin_deferred)
         return engine
     if url.get_backend_name() == "sqlite":
