@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import matplotlib.pyplot as plt
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.config import Settings
-from app.core.db import create_engine, create_sessionmaker, transaction
+from app.core.db import create_engine
 from app.schemas.ingestion import IngestReport
 from app.db.migrations import upgrade_database
+from app.db.unit_of_work import Reader, UnitOfWork
 from app.generator.demo_data import DemoData, generate_demo_data, write_csv
 from app.services.ingestion import ingest_orders_file
 
@@ -37,7 +38,8 @@ class Workspace:
     stock_csv: Path
     settings: Settings
     engine: AsyncEngine | None = None
-    sessions: async_sessionmaker[AsyncSession] | None = None
+    work: UnitOfWork | None = None
+    sessions: Reader | None = None  # read sessions: `async with ws.sessions() as session`
     report: IngestReport | None = None
     _tmp: tempfile.TemporaryDirectory = field(default=None, repr=False)  # type: ignore[assignment]
 
@@ -46,15 +48,15 @@ class Workspace:
         if self.engine is None:
             self.engine = create_engine(self.settings)
             await upgrade_database(self.engine)
-            self.sessions = create_sessionmaker(self.engine)
-        async with transaction(self.sessions) as session:
-            self.report = await ingest_orders_file(
-                session,
-                orders_csv or self.orders_csv,
-                stock_path=self.stock_csv,
-                default_lead_time_days=self.settings.default_lead_time_days,
-                chunk_rows=self.settings.ingest_chunk_rows,
-            )
+            self.work = UnitOfWork(self.engine)
+            self.sessions = self.work.reader
+        self.report = await ingest_orders_file(
+            self.work,
+            orders_csv or self.orders_csv,
+            stock_path=self.stock_csv,
+            default_lead_time_days=self.settings.default_lead_time_days,
+            chunk_rows=self.settings.ingest_chunk_rows,
+        )
         return self.report
 
 

@@ -15,10 +15,11 @@ from starlette.exceptions import HTTPException
 
 from app.core import metrics
 from app.core.config import Settings, get_settings
-from app.core.db import create_engine, create_sessionmaker
+from app.core.db import create_engine
 from app.core.logging import configure_logging
 from app.core.ratelimit import TokenBuckets
 from app.core.reads import ReadWorker
+from app.db.unit_of_work import UnitOfWork
 from app.routes import ROUTERS, UPLOAD_PATHS
 from app.routes.deps import AppServices, CleanInput
 from app.routes.errors import install_error_handlers
@@ -59,15 +60,15 @@ def _lifespan(settings: Settings):
         engine = create_engine(settings)
         streaming = Streaming(settings)
         # A commit that wrote events wakes the relay: live events do not wait for its next poll.
-        sessions = create_sessionmaker(engine, on_events_committed=streaming.wake_relay)
-        trainer = TrainingRunner(sessions, workers=fit_workers(settings), horizon=settings.forecast_horizon_weeks)
-        await streaming.start(sessions)
+        work = UnitOfWork(engine, on_events_committed=streaming.wake_relay)
+        trainer = TrainingRunner(work, workers=fit_workers(settings), horizon=settings.forecast_horizon_weeks)
+        await streaming.start(work)
         reads = ReadWorker(settings)
         services = AppServices(
-            settings=settings, engine=engine, sessions=sessions, trainer=trainer, streaming=streaming,
+            settings=settings, engine=engine, unit_of_work=work, trainer=trainer, streaming=streaming,
             # Per app, not per module: two apps in one process (tests, embedding) may read different databases.
-            forecast_bodies=RecentBodies(ttl=2.0), analytics=AnalyticsCache(sessions, reads),
-            keys=VerifiedKeys(sessions, seconds=settings.api_key_cache_seconds),
+            forecast_bodies=RecentBodies(ttl=2.0), analytics=AnalyticsCache(work.reader, reads),
+            keys=VerifiedKeys(work, seconds=settings.api_key_cache_seconds),
             write_limits=TokenBuckets(settings.write_rate_limit_per_minute),
         )  # fmt: skip
         # What start-up built (pandas, statsmodels, the ORM...) lives as long as the process: moved out of

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpx
 
-from app.core.db import create_sessionmaker, transaction
+from app.db.unit_of_work import UnitOfWork
 from app.generator.demo_data import generate_demo_data, write_csv
 from app.services.ingestion import ingest_orders_file
 from bench.common import console, fresh_database, new_key, print_table, served_app
@@ -79,8 +79,7 @@ async def _measure(url: str, requests: int, keys: dict[str, str]) -> list[list[o
 
 async def _run(backend: str, orders: Path, stock: Path, requests: int) -> list[list[object]]:
     async with fresh_database(backend) as (url, engine):
-        async with transaction(create_sessionmaker(engine)) as session:
-            await ingest_orders_file(session, orders, stock_path=stock)
+        await ingest_orders_file(UnitOfWork(engine), orders, stock_path=stock)
         keys = {"viewer": await new_key(url, "viewer"), "operator": await new_key(url, "operator")}
         with served_app(url, AUTH_ENABLED="true") as base:
             return await _measure(base, requests, keys)

@@ -16,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from app.core.db import create_sessionmaker, transaction
+from app.db.unit_of_work import UnitOfWork
 from app.generator.demo_data import generate_demo_data, write_csv
 from app.services.forecasting import training
 from app.services.forecasting.workers import process_pool
@@ -27,13 +27,11 @@ from bench.common import fresh_database, new_key, print_table, served_app, wrk_a
 async def prepare(url_folder: Path, engine) -> None:
     orders = url_folder / "orders.csv"
     write_csv(generate_demo_data(n_orders=20_000), orders)
-    sessions = create_sessionmaker(engine)
-    async with transaction(sessions) as session:
-        await ingest_orders_file(session, orders)
-    async with transaction(sessions) as session:
-        job_id = (await training.create_job(session, categories=["Electronics", "Toys & Games", "Books & Media"])).id
+    work = UnitOfWork(engine)
+    await ingest_orders_file(work, orders)
+    job = await training.queue_job(work, categories=["Electronics", "Toys & Games", "Books & Media"])
     with process_pool(2) as pool:
-        await training.run_job(sessions, job_id, pool=pool, horizon=13)
+        await training.run_job(work, job.id, pool=pool, horizon=13)
 
 
 async def run(seconds: int, runs: int, backend: str) -> list[list[object]]:

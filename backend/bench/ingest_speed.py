@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from app.core.db import create_sessionmaker, transaction
+from app.db.unit_of_work import UnitOfWork
 from app.generator.demo_data import generate_demo_data, write_csv
 from app.services.ingestion import ingest_orders_file
 from bench.common import console, fresh_database, median, print_table, timed
@@ -24,8 +24,7 @@ from bench.common import console, fresh_database, median, print_table, timed
 async def _ingest_once(backend: str, orders: Path) -> tuple[float, int]:
     async with fresh_database(backend) as (_url, engine):
         started = time.perf_counter()
-        async with transaction(create_sessionmaker(engine)) as session:
-            report = await ingest_orders_file(session, orders)
+        report = await ingest_orders_file(UnitOfWork(engine), orders)
         return time.perf_counter() - started, report.rows_inserted
 
 

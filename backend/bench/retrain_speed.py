@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from app.core.db import create_sessionmaker, transaction
+from app.db.unit_of_work import UnitOfWork
 from app.generator.demo_data import generate_demo_data, write_csv
 from app.ml.forecasters.sarima import SeedSarima
 from app.services.forecasting import training
@@ -52,18 +52,16 @@ async def measure(runs: int) -> list[list[object]]:
         orders, stock = Path(folder) / "orders.csv", Path(folder) / "stock.csv"
         write_csv(generate_demo_data(n_orders=100_000), orders, stock)
         async with fresh_database("sqlite") as (_url, engine):
-            sessions = create_sessionmaker(engine)
-            async with transaction(sessions) as session:
-                await ingest_orders_file(session, orders, stock_path=stock)
+            work = UnitOfWork(engine)
+            await ingest_orders_file(work, orders, stock_path=stock)
             with process_pool(2) as pool:
                 timings = []
                 for _ in range(runs + 1):  # the first run is the cold one
-                    async with transaction(sessions) as session:
-                        job_id = (await training.create_job(session, categories=None)).id
+                    job_id = (await training.queue_job(work, categories=None)).id
                     started = time.perf_counter()
-                    await training.run_job(sessions, job_id, pool=pool, horizon=13)
+                    await training.run_job(work, job_id, pool=pool, horizon=13)
                     timings.append(time.perf_counter() - started)
-                async with sessions() as session:
+                async with work.reader() as session:
                     series = await category_weekly_series(session)
                     stored = await training._stored_params(session, list(series))
                 seed_walls = []

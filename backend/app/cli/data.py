@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 
 from app.cli.runtime import console, load_settings, open_database, progress_bar, run
-from app.core.db import transaction
 from app.core.errors import UnusableFile
 from app.schemas.ingestion import IngestReport
 from app.services.ingestion import ingest_orders_file
@@ -17,18 +16,17 @@ from app.services.ingestion import ingest_orders_file
 
 async def _ingest(orders: Path, stock: Path | None, *, show_progress: bool) -> IngestReport:
     settings = load_settings()
-    async with open_database(settings) as sessions:
+    async with open_database(settings) as work:
         with progress_bar() as bar:
             task = bar.add_task(f"Ingesting {orders.name}", total=None, visible=show_progress)
-            async with transaction(sessions) as session:
-                return await ingest_orders_file(
-                    session,
-                    orders,
-                    stock_path=stock,
-                    default_lead_time_days=settings.default_lead_time_days,
-                    chunk_rows=settings.ingest_chunk_rows,
-                    progress=lambda done, total: bar.update(task, completed=done, total=total),
-                )
+            return await ingest_orders_file(
+                work,
+                orders,
+                stock_path=stock,
+                default_lead_time_days=settings.default_lead_time_days,
+                chunk_rows=settings.ingest_chunk_rows,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
 
 
 def print_summary(report: IngestReport) -> None:

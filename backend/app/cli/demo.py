@@ -14,7 +14,6 @@ from app.cli.generate import EndDate
 from app.cli.keys import new_key
 from app.cli.runtime import console, load_settings, open_database, progress_bar, run
 from app.cli.server import serve
-from app.core.db import transaction
 from app.generator.demo_data import Progress, five_years_to, generate_demo_data, write_csv
 from app.services.ingestion import has_sales_history, ingest_orders_file
 
@@ -22,8 +21,8 @@ from app.services.ingestion import has_sales_history, ingest_orders_file
 async def _load_demo_data(orders: int, seed: int, folder: Path, end_date: date) -> None:
     settings = load_settings()
     orders_path, stock_path = folder / "orders.csv", folder / "stock.csv"
-    async with open_database(settings) as sessions:
-        async with sessions() as session:
+    async with open_database(settings) as work:
+        async with work.reader() as session:
             if await has_sales_history(session):
                 console.print("The database already holds sales history: serving it as it is.")
                 return
@@ -33,15 +32,14 @@ async def _load_demo_data(orders: int, seed: int, folder: Path, end_date: date) 
                 orders, seed, end_date, orders_path, stock_path, lambda n: bar.update(generating, completed=n)
             )
             loading = bar.add_task("Loading them", total=orders)
-            async with transaction(sessions) as session:
-                report = await ingest_orders_file(
-                    session,
-                    orders_path,
-                    stock_path=stock_path,
-                    default_lead_time_days=settings.default_lead_time_days,
-                    chunk_rows=settings.ingest_chunk_rows,
-                    progress=lambda done, total: bar.update(loading, completed=done, total=total),
-                )
+            report = await ingest_orders_file(
+                work,
+                orders_path,
+                stock_path=stock_path,
+                default_lead_time_days=settings.default_lead_time_days,
+                chunk_rows=settings.ingest_chunk_rows,
+                progress=lambda done, total: bar.update(loading, completed=done, total=total),
+            )
         print_summary(report)
     summary = await train_categories(settings, None, show_progress=True)
     console.print(f"Forecasts trained for {len(summary['categories'])} categories in {summary['seconds']:.1f} s.")

@@ -11,7 +11,6 @@ import typer
 
 from app.cli.runtime import console, load_settings, open_database, progress_bar, run
 from app.core.config import Settings
-from app.core.db import transaction
 from app.core.errors import AppError, UnusableFile
 from app.ml.series_backtest import run_backtest
 from app.ml.series_files import SeriesFileError
@@ -23,17 +22,16 @@ from app.services.forecasting.workers import process_pool
 async def train_categories(settings: Settings, categories: list[str] | None, *, show_progress: bool) -> dict:
     """Create a job, fit it with a progress bar, return a summary of what was stored."""
     started = time.perf_counter()
-    async with open_database(settings) as sessions:
-        async with transaction(sessions) as session:
-            job = await training.create_job(session, categories=categories)
-            job_id, total = job.id, job.total
+    async with open_database(settings) as work:
+        job = await training.queue_job(work, categories=categories)
+        job_id, total = job.id, job.total
         with process_pool(min(fit_workers(settings), total)) as pool, progress_bar() as bar:
             task = bar.add_task("Training forecasts", total=total, visible=show_progress)
             await training.run_job(
-                sessions, job_id, pool=pool, horizon=settings.forecast_horizon_weeks,
+                work, job_id, pool=pool, horizon=settings.forecast_horizon_weeks,
                 progress=lambda done, _total, _category: bar.update(task, completed=done),
             )  # fmt: skip
-        async with sessions() as session:
+        async with work.reader() as session:
             forecasts = await serving.all_forecasts(session, model="auto")
     return {
         "job_id": job_id,

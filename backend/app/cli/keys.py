@@ -10,7 +10,6 @@ from rich.console import Console
 from rich.table import Table
 
 from app.cli.runtime import console, load_settings, open_database, run
-from app.core.db import transaction
 from app.core.errors import AppError
 from app.core.security import ROLES, Role
 from app.schemas.access import ApiKeyCreated, ApiKeyOut
@@ -22,19 +21,19 @@ stdout = Console()
 
 async def new_key(role: Role, name: str) -> ApiKeyCreated:
     """Make a key on DATABASE_URL (used by `keys create` and `inventory demo`)."""
-    async with open_database(load_settings()) as sessions, transaction(sessions) as session:
-        row, key = await access.create_key(session, role=role, name=name)
+    async with open_database(load_settings()) as work:
+        row, key = await access.create_key(work, role=role, name=name)
         return ApiKeyCreated.model_validate({**ApiKeyOut.model_validate(row).model_dump(), "key": key})
 
 
 async def _list() -> list[ApiKeyOut]:
-    async with open_database(load_settings()) as sessions, transaction(sessions) as session:
+    async with open_database(load_settings()) as work, work.reader() as session:
         return [ApiKeyOut.model_validate(row) for row in await access.list_keys(session)]
 
 
 async def _revoke(reference: str) -> ApiKeyOut:
-    async with open_database(load_settings()) as sessions, transaction(sessions) as session:
-        return ApiKeyOut.model_validate(await access.revoke_key(session, reference))
+    async with open_database(load_settings()) as work:
+        return ApiKeyOut.model_validate(await access.revoke_key(work, reference))
 
 
 def _role(value: str) -> str:

@@ -11,11 +11,12 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.config import Settings
-from app.core.db import create_engine, create_sessionmaker
+from app.core.db import create_engine
 from app.db.migrations import current_revision, head_revision, upgrade_database
+from app.db.unit_of_work import UnitOfWork
 
 # Progress and messages go to stderr so that `--json` output on stdout stays one JSON object.
 console = Console(stderr=True)
@@ -63,12 +64,15 @@ async def ensure_schema(engine: AsyncEngine, settings: Settings) -> None:
 
 
 @asynccontextmanager
-async def open_database(settings: Settings, *, migrate: bool = True) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    """Sessions on DATABASE_URL, with the schema checked (and SQLite brought up to date) first."""
+async def open_database(settings: Settings, *, migrate: bool = True) -> AsyncIterator[UnitOfWork]:
+    """The unit of work on DATABASE_URL, with the schema checked (and SQLite brought up to date) first.
+
+    Nothing here wakes a relay: the server's relay finds the events the command line wrote at its next poll.
+    """
     engine = create_engine(settings)
     try:
         if migrate:
             await ensure_schema(engine, settings)
-        yield create_sessionmaker(engine)
+        yield UnitOfWork(engine)
     finally:
         await engine.dispose()

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
-
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.orm import Session
 
 from app.core.config import Settings
 
@@ -90,65 +86,7 @@ def create_engine(settings: Settings, *, read_only: bool = False, pool_size: int
     )
 
 
-OUTBOX_WRITTEN = "outbox_written"
-# Where the sessionmaker keeps its after-commit callback (Session.info, SQLAlchemy's place for the
-# application's own data): units of work that commit without a session (see
-# app.db.statements) call it themselves.
-_ON_EVENTS_COMMITTED = "on_events_committed"
-
-
-def create_sessionmaker(
-    engine: AsyncEngine, *, on_events_committed: Callable[[], None] | None = None
-) -> async_sessionmaker[AsyncSession]:
-    """Sessions that keep loaded objects usable after commit (responses are built after it).
-
-    `on_events_committed` runs after every commit of a session that wrote outbox events
-    (the writer sets `session.info[OUTBOX_WRITTEN]`): the relay publishes at once instead of
-    at its next poll.
-    """
-    if on_events_committed is None:
-        return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
-
-    class NotifyingSession(Session):
-        pass
-
-    def after_commit(session: Session) -> None:
-        if session.info.pop(OUTBOX_WRITTEN, False):
-            on_events_committed()
-
-    def after_rollback(session: Session) -> None:
-        session.info.pop(OUTBOX_WRITTEN, None)
-
-    event.listen(NotifyingSession, "after_commit", after_commit)
-    event.listen(NotifyingSession, "after_soft_rollback", lambda session, _previous: after_rollback(session))
-    return async_sessionmaker(
-        engine,
-        expire_on_commit=False,
-        autoflush=False,
-        sync_session_class=NotifyingSession,
-        info={_ON_EVENTS_COMMITTED: on_events_committed},
-    )
-
-
-def events_committed_callback(sessions: async_sessionmaker[AsyncSession]) -> Callable[[], None] | None:
-    """What `sessions` call after a commit that wrote outbox events, for a unit of work that commits
-    on a connection of its own instead of through a session."""
-    return sessions.kw.get("info", {}).get(_ON_EVENTS_COMMITTED)
-
-
-def bound_engine(sessions: async_sessionmaker[AsyncSession]) -> AsyncEngine | None:
-    """The engine `sessions` open their sessions on (None when they are bound otherwise)."""
-    bind = sessions.kw.get("bind")
-    return bind if isinstance(bind, AsyncEngine) else None
-
-
-@asynccontextmanager
-async def transaction(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
-    """One unit of work outside a request: commit on success, roll back on any error."""
-    async with sessions() as session:
-        try:
-            yield session
-            await session.commit()
-        except BaseException:
-            await session.rollback()
-            raise
+def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions that keep loaded objects usable after commit (responses are built after it) and flush
+    only when told to (a use case decides when its ORM changes go out)."""
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)

@@ -1,68 +1,136 @@
-"""How placing an order talks to the database: its few statements, in one transaction.
+"""The statements of one transaction, on either of its two implementations, and its outbox rows.
 
-On PostgreSQL they run through asyncpg directly, on a connection taken from the engine's pool, in a
-transaction asyncpg owns. SQLAlchemy compiles each statement once (the same SQL, casts and value
-conversions it would send itself); after that an order pays only for the driver, not for
-SQLAlchemy's per-statement and per-session work (what that saves: `bench.orders_instructions` in
-the README's benchmark table).
+A use case runs its SQL through the `Statements` its unit of work (app.db.unit_of_work) handed it,
+and records its events there too: `record_events` is the one way an outbox row is written. The rows
+go out with the transaction's next `insert` (in the same statement on PostgreSQL) or just before the
+commit, so an event commits or rolls back with the change it reports.
 
-So on PostgreSQL every statement of the unit of work must go through the `Statements` handed out
-here: anything run elsewhere would take another connection, outside the transaction. A driver
-error comes out as the SQLAlchemy error the Core path would raise (a lost connection is invalidated,
-never returned to the pool), so one handler answers both.
-
-On PostgreSQL the unit of work opens no session at all, and wakes the outbox relay itself after
-committing events. On SQLite the statements run on a session's Core connection and the session
-commits as usual, which wakes the relay.
+- `SessionTransaction`: the statements run on an ORM session's connection, and `.session` is that
+  session for use cases that load and change ORM objects. Any database.
+- `DriverTransaction`: PostgreSQL's implementation for the order path, with no session at all. The
+  statements run through asyncpg, on a connection taken from the engine's pool, in a transaction
+  asyncpg owns. SQLAlchemy compiles each statement once (the same SQL, casts and value conversions it
+  would send itself); after that an order pays only for the driver, not for SQLAlchemy's per-statement
+  and per-session work (what that saves: `bench.orders_instructions` in the README's benchmark table).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Protocol
 
 import asyncpg
-from sqlalchemy import exc
 from sqlalchemy.dialects.postgresql import asyncpg as postgresql_asyncpg
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql.expression import Executable
 
-from app.core.db import OUTBOX_WRITTEN, bound_engine, events_committed_callback, transaction
+from app.db.outbox import KeyedEvent, outbox_rows
+from app.db.writes import Write, combined_insert, writes_with_rows
 
 Values = Mapping[str, Any]
 _DIALECT = postgresql_asyncpg.dialect()
 # Statements are module constants, plus the combined INSERTs of writes.py (bounded by its shapes).
 _MOST_STATEMENTS = 512
-# The connection is gone, or in a state the driver cannot go on from (the server hung up between two
-# statements, say). Answered with a 503, as the Core path answers them.
-_CONNECTION_LOST = (
-    OSError, asyncpg.InterfaceError, asyncpg.InternalClientError, asyncpg.PostgresConnectionError,
-    asyncpg.AdminShutdownError,
-)  # fmt: skip
 
 
 class Statements(Protocol):
-    """Runs statements in the request's transaction."""
+    """Runs statements in one transaction of the unit of work."""
 
     # The database's dialect name: some statements (upserts) are built per dialect.
     dialect: str
-    # Whether several INSERTs should be sent as one statement (PostgreSQL) or one by one (SQLite).
-    combines_writes: bool
 
     async def first(self, statement: Executable, values: Values) -> Sequence[Any] | None:
         """The first row the statement returns, or None."""
         ...
 
-    async def execute(self, statement: Executable, values: Values | Sequence[Values]) -> None:
-        """Run the statement for one row of values (or, on Core, for each of several)."""
+    async def all(self, statement: Executable, values: Values) -> Sequence[Sequence[Any]]:
+        """Every row the statement returns."""
         ...
 
-    def events_written(self) -> None:
-        """Outbox events are among the writes: the relay is woken once the unit of work commits."""
+    async def execute(self, statement: Executable, values: Values) -> None:
+        """Run the statement for one row of values."""
         ...
+
+    async def insert(self, *writes: Write) -> None:
+        """Insert every write's rows (and the events recorded so far): one statement on PostgreSQL."""
+        ...
+
+    def record_events(self, events: Sequence[KeyedEvent]) -> None:
+        """Add (event, partition key) pairs to the outbox: they commit or roll back with the change."""
+        ...
+
+
+class _Transaction:
+    """What both implementations share: the outbox rows waiting to go out, and how INSERTs are sent."""
+
+    dialect: str
+    combines_writes: bool
+
+    def __init__(self) -> None:
+        self._events: list[KeyedEvent] = []
+        self.wrote_events = False
+
+    async def execute(self, statement: Executable, values: Values) -> None:
+        raise NotImplementedError
+
+    async def _execute_rows(self, statement: Executable, rows: Sequence[Values]) -> None:
+        raise NotImplementedError
+
+    def record_events(self, events: Sequence[KeyedEvent]) -> None:
+        self._events.extend(events)
+
+    async def insert(self, *writes: Write) -> None:
+        if self._events:
+            writes = (*writes, outbox_rows(self._events))
+            self._events = []
+            self.wrote_events = True
+        kept = writes_with_rows(writes)
+        if not kept:
+            return
+        if self.combines_writes:
+            await self.execute(*combined_insert(kept))
+            return
+        for statement, rows in kept:
+            await self._execute_rows(statement, rows)
+
+    async def send_events(self) -> None:
+        """Insert the events still waiting (the unit of work calls it just before committing)."""
+        if self._events:
+            await self.insert()
+
+
+class SessionTransaction(_Transaction):
+    """Statements on an ORM session's connection; `session` for the use cases that work with ORM objects.
+
+    Core statements run on the session's connection (the ORM's execute adds nothing for them); the session
+    does not autoflush, so a use case flushes its ORM changes before statements that must see them.
+    """
+
+    def __init__(self, session: AsyncSession) -> None:
+        super().__init__()
+        self.session = session
+        self.dialect = session.bind.dialect.name
+        self.combines_writes = self.dialect == "postgresql"
+        self._connection: AsyncConnection | None = None
+
+    async def _on_connection(self) -> AsyncConnection:
+        if self._connection is None:
+            self._connection = await self.session.connection()
+        return self._connection
+
+    async def first(self, statement: Executable, values: Values) -> Sequence[Any] | None:
+        return (await (await self._on_connection()).execute(statement, dict(values))).first()
+
+    async def all(self, statement: Executable, values: Values) -> Sequence[Sequence[Any]]:
+        return (await (await self._on_connection()).execute(statement, dict(values))).all()
+
+    async def execute(self, statement: Executable, values: Values) -> None:
+        await (await self._on_connection()).execute(statement, dict(values))
+
+    async def _execute_rows(self, statement: Executable, rows: Sequence[Values]) -> None:
+        await (await self._on_connection()).execute(statement, [dict(row) for row in rows])
 
 
 @dataclass(frozen=True)
@@ -89,6 +157,8 @@ def for_driver(statement: Executable) -> DriverStatement:
     """Compile once with SQLAlchemy's asyncpg dialect: its SQL, and each parameter's bind conversion
     (JSON to text, UTC checks), exactly as SQLAlchemy would apply them."""
     compiled = statement.compile(dialect=_DIALECT)  # type: ignore[attr-defined]
+    if "POSTCOMPILE" in compiled.string:
+        raise ValueError("An expanding IN list is rendered per call by SQLAlchemy: use = ANY(...) on the driver.")
     names = tuple(compiled.positiontup or ())
     binds = [compiled.binds[name] for name in names]
     converters = tuple(bind.type.dialect_impl(_DIALECT).bind_processor(_DIALECT) for bind in binds)
@@ -96,107 +166,24 @@ def for_driver(statement: Executable) -> DriverStatement:
     return DriverStatement(compiled.string, names, converters, fixed)
 
 
-class DriverStatements:
-    """Statements on asyncpg, inside the transaction `statements_in_transaction` opened."""
+class DriverTransaction(_Transaction):
+    """Statements on asyncpg, inside the transaction the unit of work opened (PostgreSQL only)."""
 
     dialect = "postgresql"
     combines_writes = True
 
     def __init__(self, connection: asyncpg.Connection) -> None:
+        super().__init__()
         self._connection = connection
-        self.wrote_events = False
 
     async def first(self, statement: Executable, values: Values) -> Sequence[Any] | None:
         prepared = for_driver(statement)
         return await self._connection.fetchrow(prepared.sql, *prepared.arguments(values))
 
-    async def execute(self, statement: Executable, values: Values | Sequence[Values]) -> None:
-        if not isinstance(values, Mapping):
-            raise TypeError("One row per statement on the driver: combine rows into one statement first.")
+    async def all(self, statement: Executable, values: Values) -> Sequence[Sequence[Any]]:
+        prepared = for_driver(statement)
+        return await self._connection.fetch(prepared.sql, *prepared.arguments(values))
+
+    async def execute(self, statement: Executable, values: Values) -> None:
         prepared = for_driver(statement)
         await self._connection.execute(prepared.sql, *prepared.arguments(values))
-
-    def events_written(self) -> None:
-        self.wrote_events = True
-
-
-class CoreStatements:
-    """Statements on the session's Core connection (SQLite: in-process, a statement costs no round trip)."""
-
-    combines_writes = False
-
-    def __init__(self, session: AsyncSession, connection: AsyncConnection) -> None:
-        self._session = session
-        self._connection = connection
-        self.dialect = connection.dialect.name
-
-    async def first(self, statement: Executable, values: Values) -> Sequence[Any] | None:
-        return (await self._connection.execute(statement, dict(values))).first()
-
-    async def execute(self, statement: Executable, values: Values | Sequence[Values]) -> None:
-        await self._connection.execute(statement, values if isinstance(values, Mapping) else list(values))
-
-    def events_written(self) -> None:
-        self._session.info[OUTBOX_WRITTEN] = True  # the session's commit wakes the relay
-
-
-@asynccontextmanager
-async def unit_of_work(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[Statements]:
-    """Statements in one transaction, committed when the block ends and rolled back when it raises; a
-    commit that wrote outbox events wakes the relay. On PostgreSQL a driver transaction on a pooled
-    connection of its own, elsewhere a session's transaction."""
-    engine = bound_engine(sessions)
-    if engine is None or engine.dialect.name != "postgresql":
-        async with transaction(sessions) as session:
-            yield CoreStatements(session, await session.connection())
-        return
-    async with engine.connect() as connection:
-        driver = (await connection.get_raw_connection()).driver_connection
-        assert driver is not None
-        driver_transaction = driver.transaction()
-        statements = DriverStatements(driver)
-        try:
-            await driver_transaction.start()
-            yield statements
-            await driver_transaction.commit()
-        except BaseException as error:
-            await _end_failed(driver_transaction, connection, driver)
-            if isinstance(error, (asyncpg.PostgresError, *_CONNECTION_LOST)):
-                lost = driver.is_closed() or isinstance(error, _CONNECTION_LOST)
-                raise _as_sqlalchemy_error(error, lost=lost) from error
-            raise
-    if statements.wrote_events and (wake := events_committed_callback(sessions)) is not None:
-        wake()
-
-
-async def _end_failed(transaction: Any, connection: AsyncConnection, driver: asyncpg.Connection) -> None:
-    """Roll back; a connection that cannot even do that (lost, or left mid-statement by a cancellation)
-    is discarded, so no open transaction ever goes back to the pool."""
-    clean = False
-    try:
-        if not driver.is_closed():
-            if driver.is_in_transaction():  # not when BEGIN itself failed, or COMMIT ended it
-                await transaction.rollback()
-            clean = True
-    except Exception:  # whatever stopped the rollback, the connection is discarded below
-        pass
-    finally:
-        if not clean:
-            await connection.invalidate()
-
-
-def _as_sqlalchemy_error(error: BaseException, *, lost: bool) -> exc.DBAPIError:
-    """The SQLAlchemy error class the Core path raises for the same failure."""
-    kind: type[exc.DBAPIError]
-    if lost:
-        kind = exc.OperationalError
-    elif isinstance(error, asyncpg.IntegrityConstraintViolationError):
-        kind = exc.IntegrityError
-    elif isinstance(error, asyncpg.DataError):
-        kind = exc.DataError
-    elif isinstance(error, asyncpg.QueryCanceledError):
-        kind = exc.OperationalError
-    else:
-        kind = exc.DBAPIError
-    # The statement is left out: with its parameters it would carry customers' data into the logs.
-    return kind("(order statement on asyncpg)", None, error, hide_parameters=True, connection_invalidated=lost)  # type: ignore[arg-type]

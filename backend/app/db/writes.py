@@ -1,4 +1,4 @@
-"""The INSERTs of one unit of work, sent to the database together where it allows it.
+"""The INSERTs of one transaction, sent to the database together where it allows it.
 
 On PostgreSQL they become one statement of data-modifying CTEs: one round trip instead of one
 per table. Foreign keys are checked at the end of a statement, so a child row may go in beside
@@ -14,8 +14,6 @@ from typing import Any
 
 from sqlalchemy import Insert, bindparam
 
-from app.db.statements import Statements
-
 # A prepared INSERT (ON CONFLICT and all) and its rows, every row with the same columns.
 Write = tuple[Insert, Sequence[Mapping[str, Any]]]
 # Combined statements by shape (which INSERTs, how many rows, which columns): built once, then only
@@ -23,15 +21,17 @@ Write = tuple[Insert, Sequence[Mapping[str, Any]]]
 _MOST_SHAPES = 256
 
 
-async def insert_together(statements: Statements, writes: Sequence[Write]) -> None:
-    """Insert every write's rows in the request's transaction: one statement where that is possible."""
-    writes = [(statement, rows) for statement, rows in writes if rows]
-    for statement, rows in writes:
+def writes_with_rows(writes: Sequence[Write]) -> list[Write]:
+    """The writes that have rows, each checked to give every column with a Python-side default."""
+    kept = [(statement, rows) for statement, rows in writes if rows]
+    for statement, rows in kept:
         _require_defaulted_columns(statement, tuple(rows[0]))
-    if not statements.combines_writes:
-        for statement, rows in writes:
-            await statements.execute(statement, rows)
-        return
+    return kept
+
+
+def combined_insert(writes: Sequence[Write]) -> tuple[Insert, dict[str, Any]]:
+    """One statement (and its values) that inserts every write's rows: the last INSERT with the ones
+    before it as CTEs, one multi-row VALUES each."""
     shape = tuple((statement, len(rows), tuple(rows[0])) for statement, rows in writes)
     values = {
         _name(number, index, column): value
@@ -39,7 +39,7 @@ async def insert_together(statements: Statements, writes: Sequence[Write]) -> No
         for index, row in enumerate(rows)
         for column, value in row.items()
     }
-    await statements.execute(_combined(shape), values)
+    return _combined(shape), values
 
 
 @lru_cache(maxsize=_MOST_SHAPES)
@@ -58,8 +58,6 @@ def _name(number: int, index: int, column: str) -> str:
 
 @lru_cache(maxsize=_MOST_SHAPES)
 def _combined(shape: tuple[tuple[Insert, int, tuple[str, ...]], ...]) -> Insert:
-    """The last INSERT, with the ones before it as CTEs; one multi-row VALUES each."""
-
     def with_parameters(number: int, statement: Insert, count: int, columns: tuple[str, ...]) -> Insert:
         table = statement.table
         return statement.values(

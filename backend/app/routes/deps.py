@@ -12,13 +12,14 @@ from typing import Annotated
 from fastapi import Depends, Query, WebSocket, WebSocketDisconnect
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPBearer
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from starlette.requests import HTTPConnection
 
 from app.core.config import Settings
 from app.core.errors import AppError, Forbidden, RateLimited, Unauthorized, UnprocessableInput, error_frame
 from app.core.ratelimit import TokenBuckets
 from app.core.security import Role, role_allows
+from app.db.unit_of_work import UnitOfWork
 from app.schemas.common import ErrorBody
 from app.services.access import Caller, VerifiedKeys
 from app.services.analytics.cache import AnalyticsCache
@@ -33,7 +34,7 @@ class AppServices:
 
     settings: Settings
     engine: AsyncEngine
-    sessions: async_sessionmaker[AsyncSession]
+    unit_of_work: UnitOfWork
     trainer: TrainingRunner
     streaming: Streaming
     forecast_bodies: RecentBodies
@@ -68,19 +69,21 @@ async def get_analytics(services: Services) -> AnalyticsCache:
 Analytics = Annotated[AnalyticsCache, Depends(get_analytics)]
 
 
-async def get_session(services: Services) -> AsyncIterator[AsyncSession]:
-    """A session per request: committed when the route returns, rolled back when it raises.
+async def get_unit_of_work(services: Services) -> UnitOfWork:
+    """Where a write use case opens its transaction: it commits there, before the route answers."""
+    return services.unit_of_work
 
-    Scope "function" runs the commit before the response is sent, so a client never sees
-    success for a change that failed to commit.
+
+Work = Annotated[UnitOfWork, Depends(get_unit_of_work)]
+
+
+async def get_session(services: Services) -> AsyncIterator[AsyncSession]:
+    """A read session per request. It never commits: writes go through the unit of work (`Work`).
+
+    Scope "function" closes it when the route returns, before the response is sent.
     """
-    async with services.sessions() as session:
-        try:
-            yield session
-            await session.commit()
-        except BaseException:
-            await session.rollback()
-            raise
+    async with services.unit_of_work.reader() as session:
+        yield session
 
 
 Session = Annotated[AsyncSession, Depends(get_session, scope="function")]

@@ -9,7 +9,18 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, File, Path, Query, Response, UploadFile
 
-from app.routes.deps import DAY_BOUNDS, GUARDED, READS, Admin, Analytics, AppSettings, Pagination, Services, Session
+from app.routes.deps import (
+    DAY_BOUNDS,
+    GUARDED,
+    READS,
+    Admin,
+    Analytics,
+    AppSettings,
+    Pagination,
+    Services,
+    Session,
+    Work,
+)
 from app.routes.uploads import saved_upload
 from app.schemas.common import ErrorBody
 from app.schemas.forecasting import (
@@ -37,7 +48,7 @@ router = APIRouter(prefix="/forecast", tags=["forecast"], dependencies=[READS], 
     responses={413: {"model": ErrorBody}, 422: {"model": ErrorBody}},
 )
 async def upload_data(
-    session: Session,
+    work: Work,
     settings: AppSettings,
     _caller: Admin,
     file: Annotated[UploadFile, File(description="Orders CSV in the data contract's columns.")],
@@ -58,7 +69,7 @@ async def upload_data(
         orders_path = await stack.enter_async_context(saved_upload(file, max_bytes=limit))
         stock_path = await stack.enter_async_context(saved_upload(stock_file, max_bytes=limit)) if stock_file else None
         return await ingest_orders_file(
-            session,
+            work,
             orders_path,
             stock_path=stock_path,
             file_name=file.filename or "upload.csv",
@@ -125,7 +136,9 @@ async def category_forecast(services: Services, category: CategoryPath, model: M
     returns the seed's SARIMA(1,1,1)(1,0,1,52) on log1p exactly. 404 lists the known categories.
     A new forecast is served by every replica within two seconds of being stored."""
     # No request session: most reads are answered from memory and never touch the database.
-    body = await serving.category_forecast_json(services.sessions, services.forecast_bodies, category, model=model)
+    body = await serving.category_forecast_json(
+        services.unit_of_work.reader, services.forecast_bodies, category, model=model
+    )
     return Response(content=body, media_type="application/json")
 
 
@@ -171,13 +184,12 @@ async def forecast_series_data(analytics: Analytics, category: CategoryPath) -> 
 
 @router.post("/retrain-models", response_model=JobAccepted, status_code=202, responses=FORECAST_ERRORS)
 async def retrain_models(
-    session: Session, services: Services, _caller: Admin, body: Annotated[RetrainRequest | None, Body()] = None
+    services: Services, _caller: Admin, body: Annotated[RetrainRequest | None, Body()] = None
 ) -> JobAccepted:
     """Start retraining (all categories, or those listed) in the background and return the job id at once.
     Fitting runs in worker processes; requests keep being served; each category's new forecast replaces
     the old one when ready, with a forecast.generated event. Follow progress at GET /forecast/jobs/{id}."""
-    job = await training.create_job(session, categories=body.categories if body else None)
-    services.trainer.start_after_commit(session, job.id)
+    job = await services.trainer.request(categories=body.categories if body else None)
     return JobAccepted(job_id=job.id, status=job.status, status_url=f"/forecast/jobs/{job.id}")
 
 

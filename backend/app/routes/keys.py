@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
-from app.routes.deps import GUARDED, Admin, Session
+from app.routes.deps import GUARDED, Admin, Session, Work
 from app.schemas.access import ApiKeyCreate, ApiKeyCreated, ApiKeyOut
 from app.schemas.common import ErrorBody
 from app.services import access
@@ -16,9 +16,9 @@ ERRORS = {404: {"model": ErrorBody}, 409: {"model": ErrorBody}, 422: {"model": E
 
 
 @router.post("", response_model=ApiKeyCreated, status_code=201, responses=ERRORS)
-async def create_key(session: Session, _caller: Admin, body: ApiKeyCreate) -> ApiKeyCreated:
+async def create_key(work: Work, _caller: Admin, body: ApiKeyCreate) -> ApiKeyCreated:
     """Make an API key of a role. The answer is the only time the key is shown: only its hash is kept."""
-    row, key = await access.create_key(session, role=body.role, name=body.name)
+    row, key = await access.create_key(work, role=body.role, name=body.name)
     return ApiKeyCreated.model_validate({**ApiKeyOut.model_validate(row).model_dump(), "key": key})
 
 
@@ -30,9 +30,9 @@ async def list_keys(session: Session, _caller: Admin) -> list[ApiKeyOut]:
 
 @router.delete("/{key}", response_model=ApiKeyOut, responses=ERRORS)
 async def revoke_key(
-    session: Session,
+    work: Work,
     _caller: Admin,
     key: Annotated[str, Path(min_length=1, max_length=40, description="The key's id or its prefix.")],
 ) -> ApiKeyOut:
     """Revoke a key by id or prefix: it fails from the next request on, on every replica."""
-    return ApiKeyOut.model_validate(await access.revoke_key(session, key))
+    return ApiKeyOut.model_validate(await access.revoke_key(work, key))

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query, Response
 
-from app.routes.deps import DAY_BOUNDS, GUARDED, READS, Operator, Pagination, Services, Session
+from app.routes.deps import DAY_BOUNDS, GUARDED, READS, AppSettings, Operator, Pagination, Session, Work
 from app.schemas.common import ErrorBody, Page
 from app.schemas.orders import OrderCreate, OrderOut, OrderSort, OrderStatus, OrderSummary, StatusChange
 from app.services import orders as service
@@ -21,7 +21,8 @@ ERRORS = {404: {"model": ErrorBody}, 409: {"model": ErrorBody}, 422: {"model": E
 
 @router.post("", response_model=OrderOut, status_code=201, responses=ERRORS)
 async def create_order(
-    services: Services,
+    work: Work,
+    settings: AppSettings,
     _caller: Operator,
     response: Response,
     body: OrderCreate,
@@ -40,10 +41,10 @@ async def create_order(
     a repeat returns the first result (header `Idempotent-Replayed: true`); the same key with another body
     is a 422."""
     order, replayed = await service.place_order_once(
-        services.sessions,
+        work,
         body,
         idempotency_key=idempotency_key,
-        tax_rate=Decimal(str(services.settings.sales_tax_rate)),
+        tax_rate=Decimal(str(settings.sales_tax_rate)),
         today=date.today(),
     )
     if replayed:
@@ -79,8 +80,8 @@ async def get_order(session: Session, order_id: OrderIdPath) -> OrderOut:
 
 
 @router.post("/{order_id}/status", response_model=OrderOut, responses=ERRORS)
-async def change_status(session: Session, _caller: Operator, order_id: OrderIdPath, body: StatusChange) -> OrderOut:
+async def change_status(work: Work, _caller: Operator, order_id: OrderIdPath, body: StatusChange) -> OrderOut:
     """Move an order along Processing → Shipped → Delivered, Processing → Cancelled, Delivered → Returned.
     Cancelling or returning puts the units back in stock through the ledger. Any other change is a 409
     listing the allowed ones."""
-    return await service.change_status(session, order_id, body.status)
+    return await service.change_status(work, order_id, body.status)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from app.routes.deps import GUARDED, READS, Operator, Pagination, Session
+from app.routes.deps import GUARDED, READS, Operator, Pagination, Session, Work
 from app.schemas.common import ErrorBody, Page
 from app.schemas.products import (
     MovementOut,
@@ -60,9 +60,9 @@ async def list_products(
 
 
 @router.post("", response_model=ProductOut, status_code=201, responses=ERRORS)
-async def create_product(session: Session, _caller: Operator, body: ProductCreate) -> ProductOut:
+async def create_product(work: Work, _caller: Operator, body: ProductCreate) -> ProductOut:
     """Create a product; its opening `stock_on_hand` enters the stock ledger as a count. 409 if the SKU exists."""
-    return product_out(await catalog.create_product(session, body))
+    return product_out(await catalog.create_product(work, body))
 
 
 @router.get("/{sku}", response_model=ProductOut, responses=ERRORS)
@@ -72,22 +72,22 @@ async def get_product(session: Session, sku: SkuPath) -> ProductOut:
 
 
 @router.patch("/{sku}", response_model=ProductOut, responses=ERRORS)
-async def update_product(session: Session, _caller: Operator, sku: SkuPath, body: ProductUpdate) -> ProductOut:
+async def update_product(work: Work, _caller: Operator, sku: SkuPath, body: ProductUpdate) -> ProductOut:
     """Change a product's details or replenishment settings. Stock changes go through POST /products/{sku}/stock."""
-    return product_out(await catalog.update_product(session, sku, body))
+    return product_out(await catalog.update_product(work, sku, body))
 
 
 @router.delete("/{sku}", response_model=ProductRemoved, responses=ERRORS)
-async def remove_product(session: Session, _caller: Operator, sku: SkuPath) -> ProductRemoved:
+async def remove_product(work: Work, _caller: Operator, sku: SkuPath) -> ProductRemoved:
     """Remove a product: archived when it has orders (history keeps it, it can no longer be sold), erased otherwise."""
-    return ProductRemoved(sku=sku, outcome=await catalog.remove_product(session, sku))
+    return ProductRemoved(sku=sku, outcome=await catalog.remove_product(work, sku))
 
 
 @router.post("/{sku}/stock", response_model=StockChangeOut, status_code=201, responses=ERRORS)
-async def change_stock(session: Session, _caller: Operator, sku: SkuPath, body: StockChange) -> StockChangeOut:
+async def change_stock(work: Work, _caller: Operator, sku: SkuPath, body: StockChange) -> StockChangeOut:
     """Record a receipt (units in) or an adjustment (either sign) with its reason; 409 if it would go below zero."""
     movement, product = await stock.record_stock_change(
-        session, sku=sku, kind=body.kind, quantity=body.quantity, note=body.note
+        work, sku=sku, kind=body.kind, quantity=body.quantity, note=body.note
     )
     return StockChangeOut(movement=MovementOut.model_validate(movement), product=product_out(product))
 

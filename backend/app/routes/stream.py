@@ -17,7 +17,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from app.core.errors import AppError, error_frame
-from app.routes.deps import GUARDED, Admin, Services, Session, Viewer, admit_socket
+from app.routes.deps import GUARDED, Admin, Services, Session, Viewer, Work, admit_socket
 from app.schemas.common import ErrorBody, RequestBody
 from app.schemas.events import Severity
 from app.services.alerts import broadcast_alert
@@ -69,7 +69,7 @@ async def websocket_stream(
         await websocket.send_json(
             {"type": "welcome", "channels": sorted(stream.channels), "heartbeat_seconds": heartbeat}
         )
-        missed, complete = await stream.backlog(services.sessions, last_event_id)
+        missed, complete = await stream.backlog(services.unit_of_work.reader, last_event_id)
         for event in missed:
             await websocket.send_text(event.text)
         if last_event_id:
@@ -189,7 +189,7 @@ async def server_sent_events(
 
     async def body() -> AsyncIterator[str]:
         try:
-            missed, _complete = await stream.backlog(services.sessions, resume_from)
+            missed, _complete = await stream.backlog(services.unit_of_work.reader, resume_from)
             yield f"retry: 2000\n: channels {','.join(sorted(stream.channels))}\n\n"
             for event in missed:
                 yield _sse(event)
@@ -219,8 +219,8 @@ async def stream_status(session: Session, services: Services, _caller: Viewer) -
 
 
 @router.post("/broadcast/alert", response_model=AlertAccepted, status_code=202, responses={422: {"model": ErrorBody}})
-async def broadcast(session: Session, _caller: Admin, body: AlertIn) -> AlertAccepted:
+async def broadcast(work: Work, _caller: Admin, body: AlertIn) -> AlertAccepted:
     """Send an alert to every dashboard (channel alerts): {"type": "alert", title, message, severity}."""
     return AlertAccepted(
-        event_id=await broadcast_alert(session, title=body.title, message=body.message, severity=body.severity)
+        event_id=await broadcast_alert(work, title=body.title, message=body.message, severity=body.severity)
     )

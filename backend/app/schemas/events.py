@@ -48,6 +48,12 @@ class EventEnvelope(BaseModel):
     data: dict[str, Any]
 
 
+def envelope(event_type: EventType, data: BaseModel | dict[str, object]) -> EventEnvelope:
+    """A new event of `event_type` carrying `data`."""
+    payload = data.model_dump(mode="json") if isinstance(data, BaseModel) else data
+    return EventEnvelope(event_type=event_type, data=payload)
+
+
 class OrderLineData(BaseModel):
     sku: str
     quantity: int

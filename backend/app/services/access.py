@@ -9,11 +9,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import Conflict, NotFound
 from app.core.limits import MAX_ROW_ID
 from app.core.security import Role, generate_key, hash_key, key_prefix, looks_like_key
+from app.db.unit_of_work import UnitOfWork
 from app.models import ApiKey
 from app.models.base import utcnow
 
@@ -33,12 +34,12 @@ class Caller:
     prefix: str
 
 
-async def create_key(session: AsyncSession, *, role: Role, name: str) -> tuple[ApiKey, str]:
+async def create_key(work: UnitOfWork, *, role: Role, name: str) -> tuple[ApiKey, str]:
     """A new key of `role`; returns the stored row and the key, which exists nowhere else after this."""
     key = generate_key()
     row = ApiKey(name=name, role=role, prefix=key_prefix(key), key_hash=hash_key(key))
-    session.add(row)
-    await session.flush()
+    async with work.begin() as transaction:
+        transaction.session.add(row)
     return row, key
 
 
@@ -50,7 +51,7 @@ async def list_keys(session: AsyncSession, *, include_revoked: bool = True) -> S
     return (await session.scalars(statement)).all()
 
 
-async def revoke_key(session: AsyncSession, reference: str) -> ApiKey:
+async def revoke_key(work: UnitOfWork, reference: str) -> ApiKey:
     """Revoke the key with this id or prefix; it stops working on the next request, on every replica.
 
     Revoking a revoked key changes nothing. A prefix shared by several live keys is refused
@@ -63,21 +64,22 @@ async def revoke_key(session: AsyncSession, reference: str) -> ApiKey:
         raise NotFound(f"No API key has the id '{reference}'.", details=[{"field": "key", "reason": "unknown"}])
     column = ApiKey.id if is_id else ApiKey.prefix
     value: int | str = int(reference) if is_id else reference
-    rows = (await session.scalars(select(ApiKey).where(column == value).order_by(ApiKey.id))).all()
-    if not rows:
-        raise NotFound(
-            f"No API key has the id or prefix '{reference}'.", details=[{"field": "key", "reason": "unknown"}]
-        )
-    live = [row for row in rows if row.revoked_at is None]
-    if len(live) > 1:
-        raise Conflict(
-            f"{len(live)} live keys share the prefix '{reference}': revoke them by id.",
-            details=[{"field": "key", "reason": "ambiguous", "ids": [row.id for row in live]}],
-        )
-    row = live[0] if live else rows[0]
-    if row.revoked_at is None:
-        row.revoked_at = utcnow()
-        await session.flush()
+    async with work.begin() as transaction:
+        statement = select(ApiKey).where(column == value).order_by(ApiKey.id)
+        rows = (await transaction.session.scalars(statement)).all()
+        if not rows:
+            raise NotFound(
+                f"No API key has the id or prefix '{reference}'.", details=[{"field": "key", "reason": "unknown"}]
+            )
+        live = [row for row in rows if row.revoked_at is None]
+        if len(live) > 1:
+            raise Conflict(
+                f"{len(live)} live keys share the prefix '{reference}': revoke them by id.",
+                details=[{"field": "key", "reason": "ambiguous", "ids": [row.id for row in live]}],
+            )
+        row = live[0] if live else rows[0]
+        if row.revoked_at is None:
+            row.revoked_at = utcnow()
     return row
 
 
@@ -121,8 +123,8 @@ class VerifiedKeys:
     requests with the same expired key share one lookup.
     """
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], *, seconds: float, max_keys: int = 4096) -> None:
-        self._sessions = sessions
+    def __init__(self, work: UnitOfWork, *, seconds: float, max_keys: int = 4096) -> None:
+        self._work = work
         self.seconds = seconds
         self._max_keys = max_keys
         self._verified: OrderedDict[str, tuple[Caller, float]] = OrderedDict()
@@ -147,9 +149,8 @@ class VerifiedKeys:
         try:
             # Its own short session: the lookup must not hold the request's transaction (or SQLite's one
             # connection) open.
-            async with self._sessions() as session:
-                caller = await find_caller(session, key)
-                await session.commit()
+            async with self._work.begin() as transaction:
+                caller = await find_caller(transaction.session, key)
         finally:
             self._lookups.pop(key_hash, None)
         self._verified.pop(key_hash, None)

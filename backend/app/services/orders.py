@@ -11,20 +11,21 @@ from typing import Any
 
 from sqlalchemy import exists, func, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from app.core.errors import IllegalTransition, NotFound, UnprocessableInput
-from app.db.statements import Statements, unit_of_work
-from app.db.writes import Write, insert_together
+from app.db.outbox import KeyedEvent
+from app.db.statements import SessionTransaction, Statements
+from app.db.unit_of_work import UnitOfWork
+from app.db.writes import Write
 from app.models import Customer, InventoryMovement, Order, OrderLine, Seller
 from app.models.base import utcnow
-from app.schemas.events import OrderCreatedData, OrderLineData, OrderUpdatedData
+from app.schemas.events import OrderCreatedData, OrderLineData, OrderUpdatedData, envelope
 from app.schemas.money import MAX_AMOUNT
 from app.schemas.orders import OrderCreate, OrderOut, OrderSort, OrderStatus
-from app.services.events import envelope, outbox_rows, record_events
 from app.services.idempotency import remember, replay_or_reserve, request_fingerprint
-from app.services.stock import StockMovement, apply_stock_changes, lock_products, movement_rows, sell
+from app.services.stock import StockMovement, lock_products, move_stock, movement_rows, sell
 
 CENT = Decimal("0.01")
 # The state machine of an order's status; anything else is refused with what is allowed.
@@ -145,21 +146,17 @@ async def place_order(statements: Statements, data: OrderCreate, *, tax_rate: De
         total_amount=float(total), items=items,
     )  # fmt: skip
     events = [(envelope("order.created", created), order_key(item.sku for item in data.items)), *events]
-    parties = _party_rows(statements.dialect, data, now)
-    # One round trip on PostgreSQL for all of it, after the one that took the stock.
-    await insert_together(
-        statements,
-        [
-            *parties, (_INSERT_ORDER, [order_row]), (_INSERT_LINES, line_rows), movement_rows(taken),
-            outbox_rows(events),
-        ],
+    statements.record_events(events)
+    # One round trip on PostgreSQL for all of it (the events too), after the one that took the stock.
+    await statements.insert(
+        *_party_rows(statements.dialect, data, now), (_INSERT_ORDER, [order_row]), (_INSERT_LINES, line_rows),
+        movement_rows(taken),
     )  # fmt: skip
-    statements.events_written()
     return OrderOut.model_validate({**order_row, "items": line_rows})
 
 
 async def place_order_once(
-    sessions: async_sessionmaker[AsyncSession],
+    work: UnitOfWork,
     data: OrderCreate,
     *,
     idempotency_key: str | None,
@@ -168,10 +165,10 @@ async def place_order_once(
 ) -> tuple[OrderOut, bool]:
     """place_order, or with an Idempotency-Key the first result for that key; True when replayed.
 
-    Its own unit of work, committed before this returns: the key's reservation and answer are in
-    the order's transaction (on PostgreSQL a driver transaction, see app.db.statements).
+    Committed before this returns; the key's reservation and answer are in the order's transaction
+    (statements only: on PostgreSQL asyncpg's own transaction, see app.db.unit_of_work).
     """
-    async with unit_of_work(sessions) as statements:
+    async with work.statements() as statements:
         if idempotency_key is None:
             return await place_order(statements, data, tax_rate=tax_rate, today=today), False
         fingerprint = request_fingerprint(data.model_dump(mode="json"))
@@ -211,43 +208,48 @@ async def _units_sold_from_stock(session: AsyncSession, order_id: str) -> dict[s
     return {sku: -int(taken) for sku, taken in rows if taken}
 
 
-async def change_status(session: AsyncSession, order_id: str, status: OrderStatus) -> OrderOut:
+async def change_status(work: UnitOfWork, order_id: str, status: OrderStatus) -> OrderOut:
     """Move an order along its state machine; cancelling or returning puts its stock back through the ledger."""
-    order = await _load_order(session, order_id, lock=True)
-    previous = order.status
-    allowed = TRANSITIONS[previous]
-    if status not in allowed:
-        options = ", ".join(allowed) if allowed else "none (it is final)"
-        raise IllegalTransition(
-            f"An order in {previous} cannot become {status}. Allowed next: {options}.",
-            details=[{"field": "status", "current": previous, "requested": status, "allowed": list(allowed)}],
-        )
-    events = []
-    if status in RESTOCK_REASON:
-        taken = await _units_sold_from_stock(session, order_id)
-        if taken:
-            products = await lock_products(session, list(taken))
-            back = [
-                StockMovement(sku=sku, change=units, reason=RESTOCK_REASON[status], order_id=order_id)
-                for sku, units in taken.items()
-            ]
-            _, events = await apply_stock_changes(session, products, back)
-        # The data contract's amounts: 0 for a cancelled order, the negated total for a refund.
-        sign = Decimal(0) if status == "Cancelled" else Decimal(-1)
-        order.total_amount = order.total_amount * sign
+    async with work.begin() as transaction:
+        session = transaction.session
+        order = await _load_order(session, order_id, lock=True)
+        previous = order.status
+        allowed = TRANSITIONS[previous]
+        if status not in allowed:
+            options = ", ".join(allowed) if allowed else "none (it is final)"
+            raise IllegalTransition(
+                f"An order in {previous} cannot become {status}. Allowed next: {options}.",
+                details=[{"field": "status", "current": previous, "requested": status, "allowed": list(allowed)}],
+            )
+        stock_events = []
+        if status in RESTOCK_REASON:
+            stock_events = await _put_back_stock(transaction, order_id, RESTOCK_REASON[status])
+            # The data contract's amounts: 0 for a cancelled order, the negated total for a refund.
+            sign = Decimal(0) if status == "Cancelled" else Decimal(-1)
+            order.total_amount = order.total_amount * sign
+            for line in order.lines:
+                line.line_total = line.line_total * sign
+        order.status = status
         for line in order.lines:
-            line.line_total = line.line_total * sign
-    order.status = status
-    for line in order.lines:
-        line.status = status
-    await session.flush()
-    updated = OrderUpdatedData(
-        order_id=order_id, status=status, previous_status=previous, total_amount=float(order.total_amount)
-    )
-    await record_events(
-        session, [(envelope("order.updated", updated), order_key(line.sku for line in order.lines)), *events]
-    )
-    return OrderOut.model_validate(_as_dict(order))
+            line.status = status
+        await session.flush()
+        updated = OrderUpdatedData(
+            order_id=order_id, status=status, previous_status=previous, total_amount=float(order.total_amount)
+        )
+        key = order_key(line.sku for line in order.lines)
+        transaction.record_events([(envelope("order.updated", updated), key), *stock_events])
+        return OrderOut.model_validate(_as_dict(order))
+
+
+async def _put_back_stock(transaction: SessionTransaction, order_id: str, reason: str) -> list[KeyedEvent]:
+    """The units the order took out of stock, back in through the ledger; the stock events."""
+    taken = await _units_sold_from_stock(transaction.session, order_id)
+    if not taken:
+        return []
+    products = await lock_products(transaction, list(taken))
+    back = [StockMovement(sku=sku, change=units, reason=reason, order_id=order_id) for sku, units in taken.items()]
+    _, events = await move_stock(transaction, products, back)
+    return events
 
 
 async def list_orders(

@@ -10,11 +10,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import Conflict, NotFound
+from app.db.unit_of_work import UnitOfWork
 from app.models import InventoryMovement, OrderLine, Product
 from app.models.base import utcnow
 from app.schemas.products import ProductCreate, ProductSort, ProductUpdate, StockState
-from app.services.events import record_events
-from app.services.stock import StockMovement, apply_stock_changes, lock_products
+from app.services.stock import StockMovement, lock_products, move_stock
 
 
 @dataclass(frozen=True)
@@ -69,40 +69,46 @@ async def get_product(session: AsyncSession, sku: str) -> Product:
     return product
 
 
-async def create_product(session: AsyncSession, data: ProductCreate) -> Product:
+async def create_product(work: UnitOfWork, data: ProductCreate) -> Product:
     """A new product; its opening stock enters the ledger as a counted quantity."""
-    if await session.get(Product, data.sku) is not None:
-        raise Conflict(f"A product with SKU {data.sku!r} already exists; PATCH it instead.")
-    product = Product(**data.model_dump(exclude={"stock_on_hand"}), stock_on_hand=0)
-    session.add(product)
-    try:
-        await session.flush()
-    except IntegrityError as exc:  # two creates of one SKU at the same moment
-        raise Conflict(f"A product with SKU {data.sku!r} already exists; PATCH it instead.") from exc
-    if data.stock_on_hand:
-        opening = StockMovement(sku=data.sku, change=data.stock_on_hand, reason="stock_count", note="opening stock")
-        _, events = await apply_stock_changes(session, await lock_products(session, [data.sku]), [opening])
-        await record_events(session, events)
-        await session.refresh(product)
-    return product
+    async with work.begin() as transaction:
+        session = transaction.session
+        if await session.get(Product, data.sku) is not None:
+            raise Conflict(f"A product with SKU {data.sku!r} already exists; PATCH it instead.")
+        product = Product(**data.model_dump(exclude={"stock_on_hand"}), stock_on_hand=0)
+        session.add(product)
+        try:
+            await session.flush()
+        except IntegrityError as exc:  # two creates of one SKU at the same moment
+            raise Conflict(f"A product with SKU {data.sku!r} already exists; PATCH it instead.") from exc
+        if data.stock_on_hand:
+            opening = StockMovement(sku=data.sku, change=data.stock_on_hand, reason="stock_count", note="opening stock")
+            _, events = await move_stock(transaction, await lock_products(transaction, [data.sku]), [opening])
+            transaction.record_events(events)
+            await session.refresh(product)
+        return product
 
 
-async def update_product(session: AsyncSession, sku: str, data: ProductUpdate) -> Product:
-    product = await get_product(session, sku)
-    for field, value in data.model_dump(exclude_unset=True).items():
-        setattr(product, field, value)
-    await session.flush()
-    return product
+async def update_product(work: UnitOfWork, sku: str, data: ProductUpdate) -> Product:
+    """Change a product's details or replenishment settings."""
+    async with work.begin() as transaction:
+        product = await get_product(transaction.session, sku)
+        for field, value in data.model_dump(exclude_unset=True).items():
+            setattr(product, field, value)
+        await transaction.session.flush()
+        return product
 
 
-async def remove_product(session: AsyncSession, sku: str) -> Literal["archived", "erased"]:
+async def remove_product(work: UnitOfWork, sku: str) -> Literal["archived", "erased"]:
     """Archive a product that has orders (history keeps it); erase one that never sold."""
-    product = await get_product(session, sku)
-    if await session.scalar(select(exists().where(OrderLine.sku == sku))):
-        product.archived_at = product.archived_at or utcnow()
+    async with work.begin() as transaction:
+        session = transaction.session
+        product = await get_product(session, sku)
+        if await session.scalar(select(exists().where(OrderLine.sku == sku))):
+            product.archived_at = product.archived_at or utcnow()
+            await session.flush()
+            return "archived"
+        await session.execute(delete(InventoryMovement).where(InventoryMovement.sku == sku))
+        await session.delete(product)
         await session.flush()
-        return "archived"
-    await session.execute(delete(InventoryMovement).where(InventoryMovement.sku == sku))
-    await session.delete(product)
-    await session.flush()
-    return "erased"
+        return "erased"

@@ -17,12 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import AppError, InsufficientStock, NotFound, UnprocessableInput
 from app.core.limits import MAX_STOCK_UNITS
+from app.db.outbox import KeyedEvent
 from app.db.statements import Statements
+from app.db.unit_of_work import UnitOfWork
 from app.db.writes import Write
 from app.models import InventoryMovement, Product
 from app.models.base import utcnow
-from app.schemas.events import EventEnvelope, StockAlertData, StockUpdatedData
-from app.services.events import envelope, record_events
+from app.schemas.events import StockAlertData, StockUpdatedData, envelope
 
 StockState = Literal["in_stock", "low", "out"]
 
@@ -66,7 +67,7 @@ class LockedProduct:
     archived: bool
 
 
-def stock_events(product: LockedProduct, applied: AppliedChange) -> list[tuple[EventEnvelope, str | None]]:
+def stock_events(product: LockedProduct, applied: AppliedChange) -> list[KeyedEvent]:
     """stock.updated always; stock.low when it falls to or below the reorder point; stock.out at 0."""
     change = applied.change
     events = [
@@ -125,6 +126,7 @@ _TAKE = (
     .returning(_PRODUCTS.c.stock_on_hand)
 )
 _RECORD_MOVEMENTS = InventoryMovement.__table__.insert()
+_STOCK_OF = select(_PRODUCTS.c.stock_on_hand).where(_PRODUCTS.c.sku == bindparam("b_sku"))
 _PRODUCT_TO_SELL = select(*_LOCK_COLUMNS).where(_PRODUCTS.c.sku == bindparam("b_sku"))
 # A sale takes the units and reads what the order needs in the same statement: no separate
 # lock round trip. Sorted SKUs keep concurrent multi-line orders from deadlocking.
@@ -140,38 +142,39 @@ _SELL = (
 )
 
 
-async def lock_products(session: AsyncSession, skus: Sequence[str]) -> dict[str, LockedProduct]:
+async def lock_products(statements: Statements, skus: Sequence[str]) -> dict[str, LockedProduct]:
     """The products, locked for this transaction in SKU order (a fixed order cannot deadlock)."""
-    return {row[0]: LockedProduct(*row) for row in await session.execute(_LOCK, {"skus": sorted(set(skus))})}
+    return {row[0]: LockedProduct(*row) for row in await statements.all(_LOCK, {"skus": sorted(set(skus))})}
 
 
-async def apply_stock_changes(
-    session: AsyncSession, products: dict[str, LockedProduct], changes: Sequence[StockMovement]
-) -> tuple[list[AppliedChange], list[tuple[EventEnvelope, str | None]]]:
+async def move_stock(
+    statements: Statements, products: dict[str, LockedProduct], changes: Sequence[StockMovement]
+) -> tuple[list[AppliedChange], list[KeyedEvent]]:
     """Move stock for locked products: conditional UPDATE and ledger rows, in the caller's transaction.
 
-    Returns what changed and the stock events for the caller to record with its own (one
-    outbox insert per transaction). Raises InsufficientStock (the caller's rollback writes
-    nothing) when a change would take a product below zero.
+    Returns what changed and the stock events, for the use case to record after its own (as `sell`
+    does). Raises InsufficientStock (the rollback writes nothing) when a change would take a product
+    below zero.
     """
     applied: list[AppliedChange] = []
-    events: list[tuple[EventEnvelope, str | None]] = []
+    events: list[KeyedEvent] = []
     for change in sorted(changes, key=lambda item: item.sku):
         product = products[change.sku]
         # The WHERE makes the decrement atomic even without the row lock (SQLite).
-        result = await session.execute(_TAKE, {"b_sku": change.sku, "change": change.change, "now": utcnow()})
-        after = result.scalar_one_or_none()
-        if after is None:
-            available = await session.scalar(select(Product.stock_on_hand).where(Product.sku == change.sku))
+        row = await statements.first(_TAKE, {"b_sku": change.sku, "change": change.change, "now": utcnow()})
+        if row is None:
+            available = await statements.first(_STOCK_OF, {"b_sku": change.sku})
+            units = available[0] if available else None
             raise InsufficientStock(
-                f"Not enough stock of {change.sku}: {-change.change} requested, {available} available.",
-                details=[{"field": "quantity", "sku": change.sku, "requested": -change.change, "available": available}],
+                f"Not enough stock of {change.sku}: {-change.change} requested, {units} available.",
+                details=[{"field": "quantity", "sku": change.sku, "requested": -change.change, "available": units}],
             )
+        after = row[0]
         done = AppliedChange(change=change, before=after - change.change, after=after)
         product.stock_on_hand = after
         applied.append(done)
         events.extend(stock_events(product, done))
-    await write_movements(session, applied)
+    await statements.insert(movement_rows(applied))
     return applied, events
 
 
@@ -203,7 +206,7 @@ async def _why_not_sellable(statements: Statements, lines: Sequence[tuple[str, i
 
 async def sell(
     statements: Statements, lines: Sequence[tuple[str, int]], *, order_id: str
-) -> tuple[dict[str, LockedProduct], list[AppliedChange], list[tuple[EventEnvelope, str | None]]]:
+) -> tuple[dict[str, LockedProduct], list[AppliedChange], list[KeyedEvent]]:
     """Take every line's units or none: one conditional UPDATE per SKU, in SKU order.
 
     Returns the products as sold (name, price, …), the changes (for `movement_rows` once
@@ -239,13 +242,8 @@ def movement_rows(applied: Sequence[AppliedChange]) -> Write:
     return _RECORD_MOVEMENTS, rows
 
 
-async def write_movements(session: AsyncSession, applied: Sequence[AppliedChange]) -> None:
-    """The ledger rows of applied changes."""
-    await session.execute(*movement_rows(applied))
-
-
 async def record_stock_change(
-    session: AsyncSession, *, sku: str, kind: Literal["receipt", "adjustment"], quantity: int, note: str
+    work: UnitOfWork, *, sku: str, kind: Literal["receipt", "adjustment"], quantity: int, note: str
 ) -> tuple[InventoryMovement, Product]:
     """A receipt (must add units) or an adjustment (either way, never below zero)."""
     if kind == "receipt" and quantity <= 0:
@@ -257,28 +255,30 @@ async def record_stock_change(
         raise UnprocessableInput(
             "An adjustment of 0 changes nothing.", details=[{"field": "quantity", "reason": "must not be 0"}]
         )
-    products = await lock_products(session, [sku])
-    if sku not in products:
-        raise NotFound(f"No product with SKU {sku!r}.")
-    if products[sku].stock_on_hand + quantity > MAX_STOCK_UNITS:
-        raise UnprocessableInput(
-            f"{sku} holds {products[sku].stock_on_hand:,} units: {quantity:,} more would pass the most a product "
-            f"can hold ({MAX_STOCK_UNITS:,}).",
-            details=[
-                {"field": "quantity", "reason": f"stock would pass {MAX_STOCK_UNITS}", "maximum": MAX_STOCK_UNITS}
-            ],
+    async with work.begin() as transaction:
+        products = await lock_products(transaction, [sku])
+        if sku not in products:
+            raise NotFound(f"No product with SKU {sku!r}.")
+        if products[sku].stock_on_hand + quantity > MAX_STOCK_UNITS:
+            raise UnprocessableInput(
+                f"{sku} holds {products[sku].stock_on_hand:,} units: {quantity:,} more would pass the most a product "
+                f"can hold ({MAX_STOCK_UNITS:,}).",
+                details=[
+                    {"field": "quantity", "reason": f"stock would pass {MAX_STOCK_UNITS}", "maximum": MAX_STOCK_UNITS}
+                ],
+            )
+        _, events = await move_stock(
+            transaction, products, [StockMovement(sku=sku, change=quantity, reason=kind, note=note)]
         )
-    _, events = await apply_stock_changes(
-        session, products, [StockMovement(sku=sku, change=quantity, reason=kind, note=note)]
-    )
-    await record_events(session, events)
-    newest = (
-        select(InventoryMovement).where(InventoryMovement.sku == sku).order_by(InventoryMovement.id.desc()).limit(1)
-    )
-    movement = await session.scalar(newest)
-    product = await session.get(Product, sku, populate_existing=True)
-    assert movement is not None and product is not None
-    return movement, product
+        transaction.record_events(events)
+        session = transaction.session
+        newest = (
+            select(InventoryMovement).where(InventoryMovement.sku == sku).order_by(InventoryMovement.id.desc()).limit(1)
+        )
+        movement = await session.scalar(newest)
+        product = await session.get(Product, sku, populate_existing=True)
+        assert movement is not None and product is not None
+        return movement, product
 
 
 async def list_movements(

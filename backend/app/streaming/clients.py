@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from app.core import metrics
 from app.core.errors import UnprocessableInput
+from app.db.unit_of_work import Reader
 from app.streaming.history import events_after
 from app.streaming.hub import CHANNELS, Hub, Outgoing, Subscriber
 from app.streaming.wire import SocketWriter
@@ -56,13 +55,11 @@ class ClientStream:
     def channels(self) -> set[str]:
         return self.subscriber.channels
 
-    async def backlog(
-        self, sessions: async_sessionmaker[AsyncSession], last_event_id: str | None
-    ) -> tuple[list[Outgoing], bool]:
+    async def backlog(self, reader: Reader, last_event_id: str | None) -> tuple[list[Outgoing], bool]:
         """Events after `last_event_id` (the client is already subscribed, so nothing falls between)."""
         if not last_event_id:
             return [], True
-        async with sessions() as session:
+        async with reader() as session:
             missed, complete = await events_after(session, last_event_id, self.channels)
         self._already_sent.update(event["event_id"] for event in missed)
         return [Outgoing.of(event) for event in missed], complete

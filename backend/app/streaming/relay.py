@@ -26,10 +26,11 @@ except ImportError:  # Windows: no flock; see _SqliteTurn
     fcntl = None  # type: ignore[assignment]
 
 from sqlalchemy import Update, bindparam, case, func, select, update
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.engine import URL
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import metrics
+from app.db.unit_of_work import UnitOfWork
 from app.models import OutboxEvent
 from app.models.base import utcnow
 from app.streaming.backoff import Backoff
@@ -56,17 +57,16 @@ class OutboxRelay:
 
     def __init__(
         self,
-        sessions: async_sessionmaker[AsyncSession],
+        work: UnitOfWork,
         publish: Publish,
         *,
-        database_url: URL | str,
         poll_seconds: float = 0.5,
         idle_poll_seconds: float = 5.0,
         batch_interval_seconds: float = 0.0,
     ) -> None:
-        self._sessions = sessions
+        self._work = work
         self._publish = publish
-        self._turn = _SqliteTurn.of(make_url(database_url))
+        self._turn = _SqliteTurn.of(work.engine.url)
         self._poll = poll_seconds
         self._idle_poll = max(idle_poll_seconds, poll_seconds)
         self._batch_interval = batch_interval_seconds
@@ -132,26 +132,27 @@ class OutboxRelay:
         """PostgreSQL: the batch is claimed and marked sent in one statement, inside a transaction that
         commits only after the bus acknowledged the events: until then nobody sees the mark, and if a
         publish fails the rows from that one on are unmarked again before the commit."""
-        async with self._sessions() as session:
-            # Core statements on the session's connection: the ORM's execute adds nothing for them.
-            connection = await session.connection()
-            rows = sorted((await connection.execute(_CLAIM_BATCH, {"now": utcnow()})).all(), key=lambda row: row[0])
-            sent: list[int] = []
+        sent: list[int] = []
+        failure: BaseException | None = None
+        async with self._work.begin() as transaction:
+            rows = sorted(await transaction.all(_CLAIM_BATCH, {"now": utcnow()}), key=lambda row: row[0])
             try:
                 await self._publish_in_order(rows, sent)
-            finally:
-                if len(sent) < len(rows):
-                    waiting = [row[0] for row in rows[len(sent) :]]
-                    await connection.execute(_unclaim(waiting, failed_id=waiting[0]))
-                await session.commit()
-            return len(sent)
+            except BaseException as error:  # even a cancellation commits what the bus already took
+                failure = error
+            if len(sent) < len(rows):
+                waiting = [row[0] for row in rows[len(sent) :]]
+                await transaction.execute(_unclaim(waiting, failed_id=waiting[0]), {})
+        if failure is not None:
+            raise failure
+        return len(sent)
 
     async def _relay_in_turn(self, turn: _SqliteTurn) -> int:
         """SQLite: read the batch, publish it holding no transaction, then mark what the bus took."""
         with turn.taken() as mine:
             if not mine:
                 return 0  # another process's relay is publishing: these rows are its to send
-            async with self._sessions() as session:
+            async with self._work.reader() as session:
                 rows = (await session.execute(_WAITING_BATCH)).all()
             sent: list[int] = []
             try:
@@ -159,11 +160,11 @@ class OutboxRelay:
             finally:
                 waiting = [row[0] for row in rows[len(sent) :]]
                 if rows:
-                    async with self._sessions.begin() as session:
+                    async with self._work.begin() as transaction:
                         if sent:
-                            await session.execute(_MARK_SENT, {"ids": sent, "now": utcnow()})
+                            await transaction.execute(_MARK_SENT, {"ids": sent, "now": utcnow()})
                         if waiting:
-                            await session.execute(_unclaim(waiting, failed_id=waiting[0]))
+                            await transaction.execute(_unclaim(waiting, failed_id=waiting[0]), {})
             return len(sent)
 
     async def _publish_in_order(self, rows: Sequence[Any], sent: list[int]) -> None:

@@ -6,10 +6,8 @@ import asyncio
 import logging
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from app.core.config import Settings
-from app.core.db import database_url
+from app.db.unit_of_work import UnitOfWork
 from app.streaming.fanout import Fanout, LocalFanout, RedisFanout
 from app.streaming.hub import Hub
 from app.streaming.kafka import KafkaBus
@@ -54,14 +52,13 @@ class Streaming:
         if self.relay is not None:
             self.relay.wake()
 
-    async def start(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    async def start(self, work: UnitOfWork) -> None:
         await self.fanout.start()
         if self.kafka is not None:
             await self.kafka.start()
         self.relay = OutboxRelay(
-            sessions,
+            work,
             self._publish,
-            database_url=database_url(self.settings),
             poll_seconds=self.settings.outbox_poll_seconds,
             idle_poll_seconds=self.settings.outbox_idle_poll_seconds,
             batch_interval_seconds=self.settings.outbox_batch_interval_seconds,

@@ -19,10 +19,8 @@ from tests.support.servers import served_command
 async def test_no_key_used_over_http_sse_or_websocket_is_in_the_servers_output(
     database: TestDatabase, tmp_path: Path
 ) -> None:
-    async with database.sessions() as session:
-        _row, viewer = await access.create_key(session, role="viewer", name="log-viewer")
-        _row, admin = await access.create_key(session, role="admin", name="log-admin")
-        await session.commit()
+    _row, viewer = await access.create_key(database.work, role="viewer", name="log-viewer")
+    _row, admin = await access.create_key(database.work, role="admin", name="log-admin")
     unknown = "sim_" + "U" * 43
     log_path = tmp_path / "serve.log"
     environment = {

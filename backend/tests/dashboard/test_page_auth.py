@@ -18,10 +18,8 @@ async def test_the_page_asks_for_a_key_and_uses_it_for_every_request_and_the_soc
 ) -> None:
     server, database = await open_app(backend, workdir, auth_enabled=True, auth_require_for_reads=True)
     try:
-        async with database.sessions() as session:
-            _, admin = await create_key(session, role="admin", name="loader")
-            _, viewer = await create_key(session, role="viewer", name="dashboard")
-            await session.commit()
+        _, admin = await create_key(database.work, role="admin", name="loader")
+        _, viewer = await create_key(database.work, role="viewer", name="dashboard")
         headers = {"Authorization": f"Bearer {admin}"}
         async with httpx.AsyncClient(base_url=server.url, headers=headers, timeout=60) as api:
             await load_generated(api, tmp_path, n_orders=3_000, seed=3)

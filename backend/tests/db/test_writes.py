@@ -8,8 +8,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from app.db.statements import unit_of_work
-from app.db.writes import Write, insert_together
+from app.db.writes import Write
 from app.models import Customer, OutboxEvent, Product, Seller
 from app.models.orders import Order, OrderLine
 from tests.support.databases import TestDatabase
@@ -19,8 +18,8 @@ NOW = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
 
 async def insert_in_transaction(db: TestDatabase, writes: list[Write]) -> None:
     """As the order path does it: in its unit of work (a driver transaction on PostgreSQL)."""
-    async with unit_of_work(db.sessions) as statements:
-        await insert_together(statements, writes)
+    async with db.work.statements() as statements:
+        await statements.insert(*writes)
 
 
 @pytest.fixture

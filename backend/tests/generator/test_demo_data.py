@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from app.core.db import transaction
 from app.generator.demo_data import ORDER_COLUMNS, generate_demo_data, write_csv
 from app.services.ingestion import ingest_orders_file
 from tests.support.databases import TestDatabase
@@ -112,8 +111,7 @@ async def test_generated_files_load_without_a_single_rejection(db: TestDatabase,
     orders, stock = tmp_path / "orders.csv", tmp_path / "stock.csv"
     write_csv(generate_demo_data(n_orders=20_000, seed=3), orders, stock)
 
-    async with transaction(db.sessions) as session:
-        report = await ingest_orders_file(session, orders, stock_path=stock)
+    report = await ingest_orders_file(db.work, orders, stock_path=stock)
 
     assert (report.rows_inserted, report.rows_rejected) == (20_000, 0)
     assert report.stock.rows_rejected == 0

@@ -140,10 +140,8 @@ class World:
 
 async def make_keys(database: TestDatabase) -> dict[str, str]:
     keys = {}
-    async with database.sessions() as session:
-        for role in ROLES:
-            _row, keys[role] = await access.create_key(session, role=role, name=f"{role} of the access tests")
-        await session.commit()
+    for role in ROLES:
+        _row, keys[role] = await access.create_key(database.work, role=role, name=f"{role} of the access tests")
     return keys
 
 
@@ -252,9 +250,7 @@ def second_replica(database: TestDatabase) -> Iterator[str]:
 async def test_a_revoked_key_fails_on_every_replica_within_a_second(
     world: World, database: TestDatabase, second_replica: str
 ) -> None:
-    async with database.sessions() as session:
-        row, key = await access.create_key(session, role="operator", name="to be revoked")
-        await session.commit()
+    row, key = await access.create_key(database.work, role="operator", name="to be revoked")
     replicas = [world.server.url, second_replica]
     headers = {"Authorization": f"Bearer {key}"}
 

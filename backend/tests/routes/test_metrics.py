@@ -66,9 +66,7 @@ async def test_metrics_count_exactly_the_requests_made_by_route_template(api: ht
 
 
 async def test_metrics_follow_metrics_access(database: TestDatabase) -> None:
-    async with database.sessions() as session:
-        _row, viewer = await access.create_key(session, role="viewer", name="scraper")
-        await session.commit()
+    _row, viewer = await access.create_key(database.work, role="viewer", name="scraper")
     guarded = LiveServer(database.settings(auth_enabled=True, metrics_access="operator")).start()
     open_to_all = LiveServer(database.settings(auth_enabled=True, auth_require_for_reads=True, metrics_access="open"))
     open_to_all.start()

@@ -110,9 +110,7 @@ async def test_json_bodies_have_their_own_smaller_limit(limited_server: LiveServ
 async def test_every_answer_carries_a_request_id_and_one_log_line_without_secrets(
     limited_server: LiveServer, database: TestDatabase, caplog: pytest.LogCaptureFixture
 ) -> None:
-    async with database.sessions() as session:
-        _row, key = await access.create_key(session, role="viewer", name="log test")
-        await session.commit()
+    _row, key = await access.create_key(database.work, role="viewer", name="log test")
     caplog.set_level(logging.INFO, logger="app")
     async with httpx.AsyncClient(base_url=limited_server.url, timeout=60) as client:
         chosen = await client.get("/health", headers={"X-Request-ID": "trace-123"})

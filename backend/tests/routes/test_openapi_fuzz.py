@@ -54,9 +54,7 @@ def fuzz_server(database: TestDatabase) -> Iterator[LiveServer]:
 async def admin_key(database: TestDatabase, fuzz_server: LiveServer, tmp_path_factory) -> str:
     """An admin key on a database holding a generated data set, loaded over HTTP, with one trained category."""
     await database.empty()
-    async with database.sessions() as session:
-        _row, key = await access.create_key(session, role="admin", name="fuzzer")
-        await session.commit()
+    _row, key = await access.create_key(database.work, role="admin", name="fuzzer")
     folder = tmp_path_factory.mktemp("fuzz")
     orders, stock = folder / "orders.csv", folder / "stock.csv"
     write_csv(generate_demo_data(n_orders=3000, seed=7), orders, stock)

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from app.models import ForecastModel
-from app.services.events import envelope, record_events
+from app.schemas.events import envelope
 from tests.support.api import forecast_body
 from tests.support.databases import TestDatabase
 
@@ -29,16 +29,15 @@ async def test_product_level_uses_history_and_explains_itself(store: httpx.Async
 
 
 async def test_a_stored_forecast_replaces_history(store: httpx.AsyncClient, db: TestDatabase) -> None:
-    async with db.sessions() as session:
-        session.add(
+    async with db.work.begin() as transaction:
+        transaction.session.add(
             ForecastModel(
                 level="product", series_key="B2", model_name="test-model", params={}, backtest={},
                 forecast=forecast_body("Books", 14.0, 1.96 * 7), train_start=date(2023, 1, 1), train_end=date(2024, 3, 10),
             )
         )  # fmt: skip
         # What training does with every forecast it stores (and what tells caches to refresh).
-        await record_events(session, [(envelope("forecast.generated", {"level": "product", "series_key": "B2"}), "B2")])
-        await session.commit()
+        transaction.record_events([(envelope("forecast.generated", {"level": "product", "series_key": "B2"}), "B2")])
     body = (
         await store.get("/forecast/inventory-recommendations", params={"level": "product", "as_of": "2024-03-10"})
     ).json()

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from app.core.db import create_sessionmaker
 from app.core.errors import InsufficientStock
+from app.db.unit_of_work import UnitOfWork
 from app.models import Product
 from app.schemas.orders import OrderCreate
 from app.services.orders import place_order_once
@@ -24,19 +24,19 @@ async def test_a_placed_order_wakes_the_relay_after_its_commit_and_a_refused_one
         session.add(Product(sku="A", name="A", category="Toys", unit_price=15, stock_on_hand=3))
         await session.commit()
     relay_wakes: list[int] = []
-    sessions = create_sessionmaker(db.engine, on_events_committed=lambda: relay_wakes.append(1))
+    work = UnitOfWork(db.engine, on_events_committed=lambda: relay_wakes.append(1))
 
     placed, replayed = await place_order_once(
-        sessions, order(2), idempotency_key=None, tax_rate=Decimal(0), today=date.today()
+        work, order(2), idempotency_key=None, tax_rate=Decimal(0), today=date.today()
     )
     with pytest.raises(InsufficientStock):
-        await place_order_once(sessions, order(2), idempotency_key=None, tax_rate=Decimal(0), today=date.today())
+        await place_order_once(work, order(2), idempotency_key=None, tax_rate=Decimal(0), today=date.today())
 
     assert not replayed and placed.total_amount == 30
     assert len(relay_wakes) == 1
     # With a key: the first placement wakes it, a replay (nothing written) does not.
     for _ in range(2):
-        await place_order_once(sessions, order(1), idempotency_key="k-1", tax_rate=Decimal(0), today=date.today())
+        await place_order_once(work, order(1), idempotency_key="k-1", tax_rate=Decimal(0), today=date.today())
     assert len(relay_wakes) == 2
     # order.created, stock.updated; then order.created, stock.updated, stock.out
     assert await db.scalar("SELECT COUNT(*) FROM outbox") == 5
@@ -48,11 +48,9 @@ async def test_the_same_key_replays_the_first_answer_from_the_same_transaction(d
         session.add(Product(sku="A", name="A", category="Toys", unit_price=15, stock_on_hand=3))
         await session.commit()
 
-    first, _ = await place_order_once(
-        db.sessions, order(1), idempotency_key="k-1", tax_rate=Decimal(0), today=date.today()
-    )
+    first, _ = await place_order_once(db.work, order(1), idempotency_key="k-1", tax_rate=Decimal(0), today=date.today())
     again, replayed = await place_order_once(
-        db.sessions, order(1), idempotency_key="k-1", tax_rate=Decimal(0), today=date.today()
+        db.work, order(1), idempotency_key="k-1", tax_rate=Decimal(0), today=date.today()
     )
 
     assert replayed and again == first

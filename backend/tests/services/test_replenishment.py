@@ -13,9 +13,9 @@ from sqlalchemy import select
 
 from app.ml.replenishment import reorder_plan
 from app.models import ForecastModel, Product
+from app.schemas.events import envelope
 from app.services.analytics.classes import weekly_units
 from app.services.analytics.sql import resolve_as_of
-from app.services.events import envelope, record_events
 from app.services.replenishment import forecast_spread, product_recommendations
 from tests.support.api import forecast_body, load_generated, train
 from tests.support.databases import TestDatabase
@@ -59,7 +59,8 @@ async def plan_the_old_way(session, end: date) -> pd.DataFrame:
 async def test_the_plan_equals_the_per_sku_loops(api: httpx.AsyncClient, db: TestDatabase, tmp_path: Path) -> None:
     await load_generated(api, tmp_path, n_orders=20_000, seed=13)
     assert (await train(api, ["Electronics", "Toys & Games"]))["status"] == "succeeded"
-    async with db.sessions() as session:
+    async with db.work.begin() as transaction:
+        session = transaction.session
         # One forecast stored the older way, with weekly bands and no weekly_sigma: it is parsed whole.
         sku = (await session.scalars(select(Product.sku).where(Product.category == "Books & Media"))).first()
         session.add(
@@ -69,8 +70,7 @@ async def test_the_plan_equals_the_per_sku_loops(api: httpx.AsyncClient, db: Tes
                 train_end=date(2024, 12, 1),
             )
         )  # fmt: skip
-        await record_events(session, [(envelope("forecast.generated", {"level": "product", "series_key": sku}), sku)])
-        await session.commit()
+        transaction.record_events([(envelope("forecast.generated", {"level": "product", "series_key": sku}), sku)])
 
     async with db.sessions() as session:
         end = await resolve_as_of(session, None)

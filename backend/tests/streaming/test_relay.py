@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from app.core.db import create_engine, create_sessionmaker
+from app.core.db import create_engine
+from app.db.unit_of_work import UnitOfWork
 from app.models import OutboxEvent
 from app.streaming.relay import OutboxRelay
 from tests.support.databases import TestDatabase, fresh_test_database
@@ -55,9 +56,8 @@ async def test_an_idle_relay_backs_off_yet_still_publishes_what_it_was_not_told_
 ) -> None:
     published: list[dict[str, Any]] = []
     relay = OutboxRelay(
-        own_database.sessions,
+        own_database.work,
         collect(published),
-        database_url=own_database.url,
         poll_seconds=0.05,
         idle_poll_seconds=0.2,
     )
@@ -80,9 +80,7 @@ async def test_an_idle_relay_backs_off_yet_still_publishes_what_it_was_not_told_
 
 async def test_a_wake_up_is_answered_at_once_however_long_the_idle_wait(own_database: TestDatabase) -> None:
     published: list[dict[str, Any]] = []
-    relay = OutboxRelay(
-        own_database.sessions, collect(published), database_url=own_database.url, poll_seconds=60, idle_poll_seconds=600
-    )
+    relay = OutboxRelay(own_database.work, collect(published), poll_seconds=60, idle_poll_seconds=600)
     relay.start()
     try:
         await wait_for(lambda: relay.next_look_seconds == 120, within=5.0)  # its first look found nothing
@@ -98,9 +96,8 @@ async def test_events_that_keep_coming_wait_for_the_batch_interval_and_share_a_b
 ) -> None:
     published: list[dict[str, Any]] = []
     relay = OutboxRelay(
-        own_database.sessions,
+        own_database.work,
         collect(published),
-        database_url=own_database.url,
         poll_seconds=60,
         idle_poll_seconds=600,
         batch_interval_seconds=2.0,
@@ -133,14 +130,14 @@ async def test_what_the_bus_refused_waits_for_the_next_batch_and_counts_an_attem
             raise ConnectionError("bus down")
         await acknowledge(envelope, key)
 
-    relay = OutboxRelay(own_database.sessions, refuse_b, database_url=own_database.url)
+    relay = OutboxRelay(own_database.work, refuse_b)
     with pytest.raises(ConnectionError):
         await relay.relay_once()
     assert [event["sku"] for event in published] == ["A"]
     rows = await own_database.rows("SELECT partition_key, published_at IS NOT NULL, attempts FROM outbox ORDER BY id")
     assert rows == [("A", True, 0), ("B", False, 1), ("C", False, 0)]
 
-    relay = OutboxRelay(own_database.sessions, acknowledge, database_url=own_database.url)  # the bus is back
+    relay = OutboxRelay(own_database.work, acknowledge)  # the bus is back
     assert await relay.relay_once() == 2
     assert [event["sku"] for event in published] == ["A", "B", "C"]
     assert await relay.relay_once() == 0
@@ -159,7 +156,7 @@ async def test_writes_go_on_while_the_bus_hangs_on_a_batch(own_database: TestDat
         await release.wait()
         await acknowledge(envelope, key)
 
-    relay = OutboxRelay(own_database.sessions, hang_until_released, database_url=own_database.url)
+    relay = OutboxRelay(own_database.work, hang_until_released)
     batch = asyncio.create_task(relay.relay_once())
     try:
         await asyncio.wait_for(hanging.wait(), timeout=10)
@@ -179,10 +176,7 @@ async def test_two_relays_on_one_database_publish_every_event_exactly_once(own_d
     # rows, on SQLite they take turns through the lock file beside the database.
     engines = [create_engine(own_database.settings()) for _ in range(2)]
     published: list[dict[str, Any]] = []
-    relays = [
-        OutboxRelay(create_sessionmaker(engine), collect(published), database_url=engine.url, poll_seconds=0.01)
-        for engine in engines
-    ]
+    relays = [OutboxRelay(UnitOfWork(engine), collect(published), poll_seconds=0.01) for engine in engines]
     for relay in relays:
         relay.start()
     try:

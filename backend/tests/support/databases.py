@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from app.core.config import Settings
 from app.core.db import create_engine, create_sessionmaker
 from app.db.migrations import upgrade_database
+from app.db.unit_of_work import UnitOfWork
 from app.models import Base
 
 # Products whose stock on hand differs from the sum of their stock ledger.
@@ -38,6 +39,9 @@ class TestDatabase:
     backend: str
     url: str
     engine: AsyncEngine
+    # The app's unit of work on this database (what write use cases take), and plain sessions for a
+    # test's own setup and checks.
+    work: UnitOfWork
     sessions: async_sessionmaker[AsyncSession]
 
     def settings(self, **overrides: object) -> Settings:
@@ -138,4 +142,6 @@ async def open_test_database(backend: str, *, workdir: Path, postgres_url: str) 
         url = await create_postgres_database(postgres_url)
     engine = create_engine(Settings(_env_file=None, database_url=url))
     await upgrade_database(engine)
-    return TestDatabase(backend=backend, url=url, engine=engine, sessions=create_sessionmaker(engine))
+    return TestDatabase(
+        backend=backend, url=url, engine=engine, work=UnitOfWork(engine), sessions=create_sessionmaker(engine)
+    )

@@ -15,9 +15,10 @@ from functools import partial
 from typing import TypeVar
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.reads import ReadWorker
+from app.db.unit_of_work import Reader
 from app.models import IngestionRun, OutboxEvent
 
 Value = TypeVar("Value")
@@ -57,10 +58,8 @@ class AnalyticsCache:
     figure share one computation instead of queueing a copy each. A bounded LRU keeps the answers.
     """
 
-    def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], reads: ReadWorker, *, max_entries: int = 512
-    ) -> None:
-        self._sessions = sessions
+    def __init__(self, reader: Reader, reads: ReadWorker, *, max_entries: int = 512) -> None:
+        self._reader = reader
         self._reads = reads
         self._entries: OrderedDict[tuple[Hashable, DataVersion], object] = OrderedDict()
         self._running: dict[tuple[Hashable, DataVersion], asyncio.Future[object]] = {}
@@ -73,7 +72,7 @@ class AnalyticsCache:
         key is the function and those arguments, so two routes cannot share a key by mistake and a new
         parameter can never be left out of it.
         """
-        async with self._sessions() as session:
+        async with self._reader() as session:
             entry_key = (question_key(question), await data_version(session))
         if entry_key in self._entries:
             self._entries.move_to_end(entry_key)

@@ -7,11 +7,10 @@ import logging
 import os
 from concurrent.futures import ProcessPoolExecutor
 
-from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from app.core.config import Settings
-from app.services.forecasting.training import run_job
+from app.db.unit_of_work import UnitOfWork
+from app.models import TrainingJob
+from app.services.forecasting.training import queue_job, run_job
 from app.services.forecasting.workers import process_pool
 
 logger = logging.getLogger("app.training")
@@ -25,8 +24,8 @@ def fit_workers(settings: Settings) -> int:
 class TrainingRunner:
     """Owns the worker processes and the running jobs; built once by the app's lifespan."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], *, workers: int, horizon: int) -> None:
-        self._sessions = sessions
+    def __init__(self, work: UnitOfWork, *, workers: int, horizon: int) -> None:
+        self._work = work
         self._workers = workers
         self._horizon = horizon
         self._pool: ProcessPoolExecutor | None = None
@@ -42,16 +41,16 @@ class TrainingRunner:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    def start_after_commit(self, session: AsyncSession, job_id: str) -> None:
-        """Start the job once the transaction that created it has committed (so every reader can see it)."""
-        loop = asyncio.get_running_loop()
-        event.listen(
-            session.sync_session, "after_commit", lambda _session: loop.call_soon(self.start, job_id), once=True
-        )
+    async def request(self, *, categories: list[str] | None) -> TrainingJob:
+        """Queue a job for the categories (all when None) and start it once the job is committed, so that
+        every replica can already answer for it."""
+        job = await queue_job(self._work, categories=categories)
+        self.start(job.id)
+        return job
 
     async def _run(self, job_id: str) -> None:
         try:
-            await run_job(self._sessions, job_id, pool=self.pool(), horizon=self._horizon)
+            await run_job(self._work, job_id, pool=self.pool(), horizon=self._horizon)
         except Exception:
             logger.warning("training job %s ended in failure", job_id)
 

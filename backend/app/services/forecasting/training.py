@@ -16,16 +16,18 @@ from concurrent.futures import Executor
 
 import pandas as pd
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import metrics
 from app.core.errors import NotFound, UnprocessableInput
 from app.db.bulk import dialect_insert
+from app.db.statements import SessionTransaction
+from app.db.unit_of_work import UnitOfWork
 from app.ml.pipeline import SeriesForecast, forecast_category
 from app.ml.product_demand import ProductForecasts
 from app.models import ForecastModel, TrainingJob
 from app.models.base import utcnow
-from app.services.events import envelope, record_events
+from app.schemas.events import envelope
 from app.services.forecasting.products import fit_products, product_weekly_history, store_product_forecasts
 from app.services.forecasting.series import category_weekly_series, known_categories
 
@@ -55,6 +57,12 @@ async def create_job(session: AsyncSession, *, categories: list[str] | None) -> 
     return job
 
 
+async def queue_job(work: UnitOfWork, *, categories: list[str] | None) -> TrainingJob:
+    """create_job, committed: from then on every replica can answer for the job."""
+    async with work.begin() as transaction:
+        return await create_job(transaction.session, categories=categories)
+
+
 async def get_job(session: AsyncSession, job_id: str) -> TrainingJob:
     job = await session.get(TrainingJob, job_id)
     if job is None:
@@ -72,7 +80,7 @@ async def _stored_params(session: AsyncSession, categories: list[str]) -> dict[s
 
 
 async def _store(
-    session: AsyncSession,
+    transaction: SessionTransaction,
     job_id: str,
     category: str,
     weekly: pd.Series,
@@ -96,6 +104,7 @@ async def _store(
         "trained_at": utcnow(),
         "training_job_id": job_id,
     }
+    session = transaction.session
     statement = dialect_insert(session, ForecastModel.__table__).values(**row)
     await session.execute(
         statement.on_conflict_do_update(
@@ -108,17 +117,16 @@ async def _store(
         "category": category, "model": result.auto["model_info"]["model"], "total_90_day": ninety["total_forecast"],
         "train_end": weekly.index[-1].date().isoformat(), "job_id": job_id,
     }  # fmt: skip
-    await record_events(session, [(envelope("forecast.generated", data), category)])
+    transaction.record_events([(envelope("forecast.generated", data), category)])
 
 
-async def _set_job(sessions: async_sessionmaker[AsyncSession], job_id: str, **values: object) -> None:
-    async with sessions() as session:
-        await session.execute(update(TrainingJob).where(TrainingJob.id == job_id).values(**values))
-        await session.commit()
+async def _set_job(work: UnitOfWork, job_id: str, **values: object) -> None:
+    async with work.begin() as transaction:
+        await transaction.session.execute(update(TrainingJob).where(TrainingJob.id == job_id).values(**values))
 
 
 async def run_job(
-    sessions: async_sessionmaker[AsyncSession],
+    work: UnitOfWork,
     job_id: str,
     *,
     pool: Executor,
@@ -126,12 +134,12 @@ async def run_job(
     progress: Progress | None = None,
 ) -> None:
     """Fit every requested category in `pool`, store each result as it arrives, and mark the job done or failed."""
-    async with sessions() as session:
+    async with work.reader() as session:
         job = await get_job(session, job_id)
         categories: list[str] = job.requested["categories"]
         series = await category_weekly_series(session, categories)
         warm = await _stored_params(session, categories)
-    await _set_job(sessions, job_id, status="running", started_at=utcnow())
+    await _set_job(work, job_id, status="running", started_at=utcnow())
     loop = asyncio.get_running_loop()
     started = loop.time()
     pending: dict[asyncio.Future[tuple[str, SeriesForecast]], str] = {}
@@ -144,19 +152,18 @@ async def run_job(
         done = 0
         for finished in asyncio.as_completed(pending):
             category, result = await finished
-            products = await _forecast_products(sessions, pool, category, series[category], result, horizon)
-            async with sessions() as session:
-                await _store(session, job_id, category, series[category], result, products)
+            products = await _forecast_products(work, pool, category, series[category], result, horizon)
+            async with work.begin() as transaction:
+                await _store(transaction, job_id, category, series[category], result, products)
                 await store_product_forecasts(
-                    session, category=category, result=products, weeks=pd.DatetimeIndex(series[category].index),
-                    job_id=job_id,
+                    transaction.session, category=category, result=products,
+                    weeks=pd.DatetimeIndex(series[category].index), job_id=job_id,
                 )  # fmt: skip
                 done += 1
-                await session.execute(update(TrainingJob).where(TrainingJob.id == job_id).values(done=done))
-                await session.commit()
+                await transaction.session.execute(update(TrainingJob).where(TrainingJob.id == job_id).values(done=done))
             if progress:
                 progress(done, len(pending), category)
-        await _set_job(sessions, job_id, status="succeeded", finished_at=utcnow())
+        await _set_job(work, job_id, status="succeeded", finished_at=utcnow())
         metrics.TRAINING_JOBS.labels("succeeded").inc()
         metrics.TRAINING_SECONDS.observe(loop.time() - started)
         metrics.TRAINING_LAST_SUCCESS.set_to_current_time()
@@ -167,12 +174,12 @@ async def run_job(
         logger.exception("training job %s failed", job_id)
         metrics.TRAINING_JOBS.labels("failed").inc()
         metrics.TRAINING_SECONDS.observe(loop.time() - started)
-        await _set_job(sessions, job_id, status="failed", finished_at=utcnow(), error=f"{type(exc).__name__}: {exc}")
+        await _set_job(work, job_id, status="failed", finished_at=utcnow(), error=f"{type(exc).__name__}: {exc}")
         raise
 
 
 async def _forecast_products(
-    sessions: async_sessionmaker[AsyncSession],
+    work: UnitOfWork,
     pool: Executor,
     category: str,
     weekly: pd.Series,
@@ -180,7 +187,7 @@ async def _forecast_products(
     horizon: int,
 ) -> ProductForecasts:
     """The category's products, forecast in the pool by the method that backtests best against the category's."""
-    async with sessions() as session:
+    async with work.reader() as session:
         history = await product_weekly_history(session, category, pd.DatetimeIndex(weekly.index))
     holdout, weekly_forecast = result.backtest.get("holdout", []), result.auto["weekly"]
     _category, products = await asyncio.get_running_loop().run_in_executor(

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core import metrics
 from app.core.errors import UnusableFile
 from app.db.bulk import without_secondary_indexes
+from app.db.unit_of_work import UnitOfWork
 from app.models import IngestionRun, Order, OrderLine, Product
 from app.schemas.ingestion import DateRange, IngestReport, RowRejection
 from app.services.ingestion.catalog_tracker import CatalogTracker
@@ -116,7 +117,7 @@ async def _kept_catalog(session: AsyncSession, skus: list[str]) -> dict[str, tup
 
 
 async def ingest_orders_file(
-    session: AsyncSession,
+    work: UnitOfWork,
     path: Path,
     *,
     stock_path: Path | None = None,
@@ -129,8 +130,28 @@ async def ingest_orders_file(
 ) -> IngestReport:
     """Validate and write an orders CSV (and a stock CSV); return what happened, row by row.
 
-    Raises UnusableFile, before writing anything, for a file that cannot be used as a whole.
+    One transaction: a file that cannot be used as a whole raises UnusableFile and writes nothing.
     """
+    async with work.begin() as transaction:
+        return await _ingest(
+            transaction.session, path, stock_path=stock_path, file_name=file_name,
+            default_lead_time_days=default_lead_time_days, chunk_rows=chunk_rows, max_rows=max_rows, today=today,
+            progress=progress,
+        )  # fmt: skip
+
+
+async def _ingest(
+    session: AsyncSession,
+    path: Path,
+    *,
+    stock_path: Path | None,
+    file_name: str | None,
+    default_lead_time_days: int,
+    chunk_rows: int,
+    max_rows: int | None,
+    today: date | None,
+    progress: Progress | None,
+) -> IngestReport:
     started = time.perf_counter()
     today = today or date.today()
     total = count_data_lines(path)

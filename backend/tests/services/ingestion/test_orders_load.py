@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from app.core.db import transaction
 from app.schemas.ingestion import IngestReport
 from app.services.ingestion import ingest_orders_file
 from tests.support.databases import TestDatabase
@@ -14,8 +13,7 @@ from tests.support.files import order_row, write_rows
 
 async def load(db: TestDatabase, path: Path, *, chunk_rows: int = 2) -> IngestReport:
     # Chunks of two rows, so every rule that spans chunks is exercised.
-    async with transaction(db.sessions) as session:
-        return await ingest_orders_file(session, path, chunk_rows=chunk_rows, today=date(2025, 1, 1))
+    return await ingest_orders_file(db.work, path, chunk_rows=chunk_rows, today=date(2025, 1, 1))
 
 
 async def test_a_repeated_order_id_is_rejected_with_its_first_line_in_any_chunk(

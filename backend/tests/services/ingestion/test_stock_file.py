@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from app.core.db import transaction
 from app.services.ingestion import ingest_orders_file
 from tests.support.databases import TestDatabase
 from tests.support.files import order_row, write_rows
@@ -34,8 +33,7 @@ async def ledger_matches_stock(db: TestDatabase) -> bool:
 
 
 async def load(db: TestDatabase, orders: Path, stock: Path | None) -> object:
-    async with transaction(db.sessions) as session:
-        return await ingest_orders_file(session, orders, stock_path=stock)
+    return await ingest_orders_file(db.work, orders, stock_path=stock)
 
 
 async def test_stock_file_sets_stock_through_the_ledger_and_is_idempotent(db: TestDatabase, tmp_path: Path) -> None:
