@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query, Response
 
-from app.routes.deps import DAY_BOUNDS, GUARDED, READS, AppSettings, Operator, Pagination, Session, Work
+from app.routes.deps import DAY_BOUNDS, GUARDED, READS, Operator, Pagination, Services, Session, Work
 from app.schemas.common import ErrorBody, Page
 from app.schemas.orders import OrderCreate, OrderOut, OrderSort, OrderStatus, OrderSummary, StatusChange
 from app.services import orders as service
@@ -21,8 +21,7 @@ ERRORS = {404: {"model": ErrorBody}, 409: {"model": ErrorBody}, 422: {"model": E
 
 @router.post("", response_model=OrderOut, status_code=201, responses=ERRORS)
 async def create_order(
-    work: Work,
-    settings: AppSettings,
+    services: Services,
     _caller: Operator,
     response: Response,
     body: OrderCreate,
@@ -40,11 +39,13 @@ async def create_order(
     SALES_TAX_RATE; total = quantity x unit price − discount + tax + shipping. With an `Idempotency-Key`,
     a repeat returns the first result (header `Idempotent-Replayed: true`); the same key with another body
     is a 422."""
+    # The unit of work through Services rather than `Work`: one dependency fewer on the hottest path
+    # (bench.orders_instructions).
     order, replayed = await service.place_order_once(
-        work,
+        services.unit_of_work,
         body,
         idempotency_key=idempotency_key,
-        tax_rate=Decimal(str(settings.sales_tax_rate)),
+        tax_rate=Decimal(str(services.settings.sales_tax_rate)),
         today=date.today(),
     )
     if replayed:
