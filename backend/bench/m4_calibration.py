@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from app.ml.auto import AutoForecaster, interval_scale
-from app.ml.forecasters.base import z_of
+from app.ml.forecasters.base import z_for_level
 from app.ml.metrics import coverage, msis
 from app.ml.series_files import read_series
 from bench.common import print_table
@@ -50,7 +50,7 @@ def scores(evidence: list[Evidence], scale_of: Callable[[np.ndarray], float]) ->
     """Mean MSIS and 95% coverage when each series' interval scale is `scale_of(its errors)`."""
     results = []
     for history, actual, mean, sd, errors in evidence:
-        half = z_of(95) * sd * scale_of(errors)  # as AutoForecaster.predict widens
+        half = z_for_level(95) * sd * scale_of(errors)  # as AutoForecaster.predict widens
         lower, upper = np.expm1(mean - half).clip(min=0), np.expm1(mean + half).clip(min=0)
         results.append((msis(actual, lower, upper, history), coverage(actual, lower, upper)))
     return tuple(np.mean(results, axis=0))
@@ -66,7 +66,7 @@ def rule_before(errors: np.ndarray) -> float:
     recent = recent[np.isfinite(recent)]
     if len(recent) < 10:
         return 1.0
-    return float(np.clip(np.quantile(recent, 0.95) / z_of(95), *BOUNDS))
+    return float(np.clip(np.quantile(recent, 0.95) / z_for_level(95), *BOUNDS))
 
 
 def main() -> None:

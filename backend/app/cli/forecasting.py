@@ -38,12 +38,12 @@ async def train_categories(settings: Settings, categories: list[str] | None, *, 
         "seconds": round(time.perf_counter() - started, 3),
         "categories": [
             {
-                "category": f["category"],
-                "model": f["model_info"]["model"],
-                "total_90_day": f["forecasts"]["90_day"]["total_forecast"],
+                "category": forecast.category,
+                "model": forecast.model_info.model,
+                "total_90_day": forecast.forecasts["90_day"].total_forecast,
             }
-            for f in forecasts
-            if categories is None or f["category"] in categories
+            for forecast in forecasts
+            if categories is None or forecast.category in categories
         ],
     }
 

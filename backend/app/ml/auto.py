@@ -27,7 +27,7 @@ import numpy as np
 
 from app.ml.backtest import Window, backtest_at, origins, rolling_origin, standardized_errors, window_scores
 from app.ml.forecasters import LogScale, make_model
-from app.ml.forecasters.base import Forecast, z_of
+from app.ml.forecasters.base import Forecast, from_log_scale
 
 # Chosen on the training part of M4 weekly and on the generated store (see bench/m4_weekly.py);
 # damped ETS backtested worse than these and costs 40 times Theta's time.
@@ -184,11 +184,7 @@ class AutoForecaster:
 
     def predict(self, h: int, level: int = 95) -> Forecast:
         mean, sd = self.predict_log(h)
-        half = z_of(level) * sd * self.interval_scale_
-        return Forecast(
-            mean=np.expm1(mean).clip(min=0), lower=np.expm1(mean - half).clip(min=0),
-            upper=np.expm1(mean + half).clip(min=0), level=level,
-        )  # fmt: skip
+        return from_log_scale(mean, sd * self.interval_scale_, level)
 
     def get_params(self) -> dict[str, Any]:
         return {

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.ml.forecasters import LogScale
+from app.ml.forecasters.base import z_for_level
 from app.ml.metrics import coverage, mase, smape
 
 
@@ -44,8 +45,9 @@ def backtest_at(y: np.ndarray, make: Callable[[], LogScale], at: list[int], *, h
     return results
 
 
-def window_scores(y: np.ndarray, windows: list[Window], *, z: float = 1.959964, scale: float = 1.0) -> dict[str, float]:
+def window_scores(y: np.ndarray, windows: list[Window], *, scale: float = 1.0) -> dict[str, float]:
     """Mean sMAPE, MASE and 95% coverage of a model over its backtest windows (original scale)."""
+    z = z_for_level(95)
     smapes, mases, covered = [], [], []
     for window in windows:
         mean = np.expm1(window.log_mean)

@@ -1,4 +1,4 @@
-"""Weekly forecasts turned into the 30/60/90-day totals of the response contract.
+"""Weekly forecasts turned into day totals (the 30/60/90-day totals of the response contract).
 
 Day d of the horizon (1-based) falls in week ceil(d / 7) and gets a seventh of that week's
 forecast: 30 days are 4 full weeks and 2/7 of the fifth; 90 days are 12 weeks and 6/7 of the
@@ -8,6 +8,7 @@ thirteenth.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -23,17 +24,31 @@ def days_total(weekly: np.ndarray, days: int) -> float:
     return total
 
 
-def horizon_summary(mean: np.ndarray, lower: np.ndarray, upper: np.ndarray, days: int) -> dict[str, float | int]:
-    """Total, daily average and bounds over `days` days, as the API reports them.
+@dataclass(frozen=True)
+class HorizonTotal:
+    """A forecast summed over its first `days` days: the total and the sums of the weekly bounds.
 
     The bounds add the weekly bounds: a deliberately cautious band (weeks rarely all land at
     their extremes together).
     """
-    total = days_total(mean, days)
-    return {
-        "total_forecast": round(total, 2),
-        "daily_average": round(total / days, 2),
-        "lower_ci_total": round(days_total(lower, days), 2),
-        "upper_ci_total": round(days_total(upper, days), 2),
-        "weeks_in_forecast": math.ceil(days / 7),
-    }
+
+    days: int
+    total: float
+    lower: float
+    upper: float
+
+    @property
+    def daily_average(self) -> float:
+        return self.total / self.days
+
+    @property
+    def weeks(self) -> int:
+        """Weeks of forecast the total draws on (the last one in part)."""
+        return math.ceil(self.days / 7)
+
+
+def horizon_total(mean: np.ndarray, lower: np.ndarray, upper: np.ndarray, days: int) -> HorizonTotal:
+    """Total and bounds of a weekly forecast over its first `days` days."""
+    return HorizonTotal(
+        days=days, total=days_total(mean, days), lower=days_total(lower, days), upper=days_total(upper, days)
+    )

@@ -11,7 +11,7 @@ from typing import Any, Self
 
 import numpy as np
 
-from app.ml.forecasters.base import Forecast, z_of
+from app.ml.forecasters.base import Forecast, z_for_level
 
 
 class Croston:
@@ -48,7 +48,7 @@ class Croston:
 
     def predict(self, h: int, level: int = 95) -> Forecast:
         mean = np.full(h, self.rate_)
-        half = z_of(level) * self.spread_
+        half = z_for_level(level) * self.spread_
         return Forecast(mean=mean, lower=np.maximum(mean - half, 0), upper=mean + half, level=level)
 
     def get_params(self) -> dict[str, Any]:
@@ -86,7 +86,7 @@ class Tsb:
 
     def predict(self, h: int, level: int = 95) -> Forecast:
         mean = np.full(h, self.rate_)
-        half = z_of(level) * self.spread_
+        half = z_for_level(level) * self.spread_
         return Forecast(mean=mean, lower=np.maximum(mean - half, 0), upper=mean + half, level=level)
 
     def get_params(self) -> dict[str, Any]:

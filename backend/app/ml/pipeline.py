@@ -1,14 +1,15 @@
 """One series in, everything the service stores about its forecast out: picklable, for process pools.
 
 `forecast_category` fits the seed SARIMA exactly (warm-started from stored parameters) and
-the automatic selection, and returns both forecasts, the backtest table, the last backtest
-window (for plots) and the residual diagnostics, as JSON-friendly values.
+the automatic selection, and returns a `SeriesForecast` (app.ml.forecast): both forecasts step
+by step, the backtest table, the last backtest window (for plots) and the residual diagnostics.
+What the API makes of it (30/60/90-day totals, rounding) is the service's business, not this one's.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, field
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -17,62 +18,23 @@ import pandas as pd
 from app.ml.auto import AutoForecaster
 from app.ml.backtest import rolling_origin
 from app.ml.diagnostics import regression_assumptions, residual_diagnostics
+from app.ml.evidence import Diagnostics, Scores
+from app.ml.forecast import AutoFit, Backtest, HoldoutStep, ModelForecast, SeedFit, SeriesForecast, steps_of
 from app.ml.forecasters import make_model
-from app.ml.forecasters.base import Forecast
+from app.ml.forecasters.base import Forecast, from_log_scale
 from app.ml.forecasters.sarima import SeedSarima
-from app.ml.horizons import horizon_summary
 
 SEED_MODEL = "SARIMA(1,1,1)(1,0,1,52)"
-HORIZON_DAYS = (30, 60, 90)
+SEED_ESTIMATOR = "exact maximum likelihood (statsmodels SARIMAX)"
 
 
-@dataclass
-class SeriesForecast:
-    """What one fit produced, ready for JSON."""
-
-    auto: dict[str, Any]
-    sarima: dict[str, Any]
-    params: dict[str, Any]
-    backtest: dict[str, Any]
-    diagnostics: dict[str, Any]
-    seconds: float
-    notes: list[str] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+def _first_week_after(weeks: pd.DatetimeIndex) -> date:
+    return (weeks[-1] + pd.Timedelta(days=7)).date()
 
 
-def response_body(
-    series_key: str, weeks: pd.DatetimeIndex, forecast: Forecast, *, model: str, extra: dict[str, Any]
-) -> dict[str, Any]:
-    """The forecast in the API's shape: 30/60/90-day totals, weekly points, model_info."""
-    future = pd.date_range(weeks[-1] + pd.Timedelta(days=7), periods=len(forecast.mean), freq="7D")
-    return {
-        "category": series_key,
-        "model_info": {
-            "model": model,
-            "resample_freq": "W",
-            "log_transform": True,
-            "train_start": weeks[0].date().isoformat(),
-            "train_end": weeks[-1].date().isoformat(),
-            **extra,
-        },
-        "forecasts": {
-            f"{days}_day": horizon_summary(forecast.mean, forecast.lower, forecast.upper, days) for days in HORIZON_DAYS
-        },
-        "weekly": [
-            {
-                "week": week.date().isoformat(),
-                "forecast": round(float(m), 2),
-                "lower": round(float(lo), 2),
-                "upper": round(float(hi), 2),
-            }
-            for week, m, lo, hi in zip(future, forecast.mean, forecast.lower, forecast.upper, strict=True)
-        ],
-    }
-
-
-def _holdout(weeks: pd.DatetimeIndex, y: np.ndarray, auto: AutoForecaster, horizon: int) -> list[dict[str, Any]]:
+def _holdout(
+    weeks: pd.DatetimeIndex, y: np.ndarray, auto: AutoForecaster, horizon: int, level: int
+) -> list[HoldoutStep]:
     """The winner's forecast of the last `horizon` weeks made without them (what the plot shows as backtest)."""
     members = [
         rolling_origin(y, lambda name=name: make_model(name), horizon=horizon, windows=1, min_train=auto.min_train)
@@ -83,13 +45,15 @@ def _holdout(weeks: pd.DatetimeIndex, y: np.ndarray, auto: AutoForecaster, horiz
     window = members[0][0]
     log_mean = np.mean([m[0].log_mean for m in members], axis=0)
     log_sd = np.mean([m[0].log_sd for m in members], axis=0) * auto.interval_scale_
+    steps = steps_of(from_log_scale(log_mean, log_sd, level), weeks[window.origin].date())
     return [
-        {"week": weeks[window.origin + i].date().isoformat(), "actual": float(window.actual[i]),
-         "forecast": round(float(np.expm1(log_mean[i])), 2),
-         "lower": round(float(np.expm1(log_mean[i] - 1.96 * log_sd[i])), 2),
-         "upper": round(float(np.expm1(log_mean[i] + 1.96 * log_sd[i])), 2)}
-        for i in range(len(window.actual))
-    ]  # fmt: skip
+        HoldoutStep(**step.model_dump(), actual=float(actual))
+        for step, actual in zip(steps, window.actual, strict=True)
+    ]
+
+
+def _scores(scores: dict[str, Any] | None) -> Scores | None:
+    return Scores(smape=scores["smape"], mase=scores["mase"], coverage_95=scores["coverage_95"]) if scores else None
 
 
 def forecast_category(
@@ -113,38 +77,37 @@ def forecast_category(
     if auto.fallback_:
         notes.append(auto.fallback_)
     winner = auto.winner_ if auto.winner_ != "combination" else "combination of " + " + ".join(auto.members_)
-    backtest = {
-        "winner": auto.winner_,
-        "members": auto.members_,
-        "interval_scale": auto.interval_scale_,
-        "candidates": auto.backtest_,
-    }
-    winner_scores = (
-        {key: auto.backtest_[auto.winner_][key] for key in ("smape", "mase", "coverage_95")} if auto.backtest_ else {}
+    first_week = _first_week_after(weeks)
+    auto_fit = AutoFit(
+        selected=winner, candidates=sorted(auto.backtest_), scores=_scores(auto.backtest_.get(auto.winner_)),
+        fallback=auto.fallback_,
+    )  # fmt: skip
+    seed_fit = SeedFit(
+        estimator=SEED_ESTIMATOR, css_scores=_scores(auto.backtest_.get("sarima_css")), fallback=seed.fallback_
     )
-    sarima_extra = {"estimator": "exact maximum likelihood (statsmodels SARIMAX)", "fallback": seed.fallback_}
-    if "sarima_css" in auto.backtest_:
-        scores = auto.backtest_["sarima_css"]
-        sarima_extra["backtest"] = {"smape": scores["smape"], "mase": scores["mase"], "coverage_95": scores["coverage_95"],
-                                    "note": "rolling-origin windows estimated by conditional least squares"}  # fmt: skip
-    auto_extra = {
-        "selected": winner,
-        "backtest": winner_scores,
-        "candidates": sorted(auto.backtest_),
-        "fallback": auto.fallback_,
-    }
     residuals = np.asarray(seed.result_.resid, float)[1:]
     return SeriesForecast(
-        auto=response_body(series_key, weeks, auto.predict(horizon, level), model=f"auto: {winner}", extra=auto_extra),
-        sarima=response_body(series_key, weeks, seed_forecast, model=SEED_MODEL, extra=sarima_extra),
+        series_key=series_key,
+        train_start=weeks[0].date(),
+        train_end=weeks[-1].date(),
+        auto=ModelForecast(
+            model=f"auto: {winner}", level=level, steps=steps_of(auto.predict(horizon, level), first_week), fit=auto_fit
+        ),
+        sarima=ModelForecast(model=SEED_MODEL, level=level, steps=steps_of(seed_forecast, first_week), fit=seed_fit),
         params={"sarima": seed.get_params(), "auto": auto.get_params()},
-        backtest={**backtest, "holdout": _holdout(weeks, y, auto, horizon)},
-        diagnostics={
-            "sarima_residuals": residual_diagnostics(residuals),
-            "linear_regression": regression_assumptions(weekly),
-        },
-        seconds=round(time.perf_counter() - started, 3),
-        notes=notes,
+        backtest=Backtest(
+            winner=auto.winner_,
+            members=auto.members_,
+            interval_scale=auto.interval_scale_,
+            candidates=auto.backtest_,
+            holdout=_holdout(weeks, y, auto, horizon, level),
+        ),
+        diagnostics=Diagnostics(
+            sarima_residuals=residual_diagnostics(residuals),
+            linear_regression=regression_assumptions(weekly),
+            notes=notes,
+            fit_seconds=round(time.perf_counter() - started, 3),
+        ),
     )
 
 

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from app.ml.forecasters.base import z_of
+from app.ml.forecasters.base import z_for_level
 
 ALPHA = 0.1  # smoothing of demand sizes and intervals (Croston/SBA/TSB)
 BETA = 0.05  # smoothing of the probability of a demand (TSB)
@@ -139,7 +139,7 @@ def forecast_products(
         upper = shares * category_weekly["upper"].to_numpy(float)[None, :horizon]
     else:
         rates = _rates(method, weekly)[:, None]
-        half = z_of(level) * (weekly.std(axis=0, ddof=1)[:, None] if len(weekly) > 1 else 0.0)
+        half = z_for_level(level) * (weekly.std(axis=0, ddof=1)[:, None] if len(weekly) > 1 else 0.0)
         mean = np.repeat(rates, horizon, axis=1)
         lower, upper = np.clip(mean - half, 0, None), mean + half
     forecasts = {
@@ -165,5 +165,5 @@ def _product_body(mean: np.ndarray, lower: np.ndarray, upper: np.ndarray, *, met
                 "upper_ci_total": round(float(upper.mean()) * weeks, 3),
             }
         },
-        "weekly_sigma": round(float(np.mean(upper - lower)) / (2 * z_of(level)), 4),
+        "weekly_sigma": round(float(np.mean(upper - lower)) / (2 * z_for_level(level)), 4),
     }

@@ -13,6 +13,8 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 
+from app.ml.forecasters.base import from_log_scale, z_for_level
+
 # The standard library's normal distribution, not scipy.stats: importing that took 1.7 s of every
 # start of the server and the command line, for three scalar functions.
 STANDARD_NORMAL = NormalDist()
@@ -28,6 +30,18 @@ def service_level_z(service_level: float) -> float:
     if not 0 < service_level < 1:
         raise ValueError("service level must be between 0 and 1")
     return STANDARD_NORMAL.inv_cdf(service_level)
+
+
+def weekly_sigma(log_mean: np.ndarray, log_sd: np.ndarray, level: int) -> float:
+    """Spread of weekly demand, in units, from a log1p-scale forecast: the normal sigma of the same band width.
+
+    Each week's central `level`% band, expm1(mean +- z sd) floored at zero, is 2 z sigma wide for a
+    normal; the mean of those sigmas over the weeks is the spread the safety stock formula takes.
+    """
+    band = from_log_scale(np.asarray(log_mean, float), np.asarray(log_sd, float), level)
+    if not len(band.mean):
+        return 0.0
+    return float(np.mean((band.upper - band.lower) / (2 * z_for_level(level))))
 
 
 def lead_time_sigma(daily_sigma: float, lead_time_days: float) -> float:

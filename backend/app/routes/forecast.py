@@ -23,6 +23,7 @@ from app.routes.deps import (
 )
 from app.routes.uploads import saved_upload
 from app.schemas.common import ErrorBody
+from app.schemas.forecast_evidence import BacktestsOut, DiagnosticsOut
 from app.schemas.forecasting import (
     AllForecasts,
     ForecastOut,
@@ -135,7 +136,8 @@ async def category_forecast(services: Services, category: CategoryPath, model: M
     `model_info` (which model won the rolling-origin backtest and how each candidate scored). `model=sarima`
     returns the seed's SARIMA(1,1,1)(1,0,1,52) on log1p exactly. 404 lists the known categories.
     A new forecast is served by every replica within two seconds of being stored."""
-    # No request session: most reads are answered from memory and never touch the database.
+    # No request session: most reads are answered from memory and never touch the database. The bytes
+    # are ForecastOut's own serialisation (made once per refresh), so they are the declared model.
     body = await serving.category_forecast_json(
         services.unit_of_work.reader, services.forecast_bodies, category, model=model
     )
@@ -149,17 +151,18 @@ async def all_forecasts(analytics: Analytics, model: Model = "auto") -> AllForec
     return AllForecasts(model=model, forecasts=forecasts)
 
 
-@router.get("/diagnostics/{category}", responses=FORECAST_ERRORS)
-async def diagnostics(analytics: Analytics, category: CategoryPath) -> dict:
+@router.get("/diagnostics/{category}", response_model=DiagnosticsOut, responses=FORECAST_ERRORS)
+async def diagnostics(analytics: Analytics, category: CategoryPath) -> DiagnosticsOut:
     """Residual diagnostics of the seed SARIMA (ADF, Ljung-Box, mean, std, skewness, kurtosis) and the tests that
     show why a linear regression fails on these sales (Durbin-Watson, Breusch-Pagan, VIF)."""
     return await analytics.answer(partial(serving.category_diagnostics, category=category))
 
 
-@router.get("/backtest")
-async def backtest(analytics: Analytics) -> dict:
-    """Per category and model: rolling-origin sMAPE, MASE and 95% coverage, and the winner."""
-    return {"categories": await analytics.answer(serving.backtests)}
+@router.get("/backtest", response_model=BacktestsOut)
+async def backtest(analytics: Analytics) -> BacktestsOut:
+    """Per category and model: rolling-origin sMAPE, MASE and 95% coverage, and the winner; per category's
+    products, every product-level method's WAPE and the method used."""
+    return BacktestsOut(categories=await analytics.answer(serving.backtests))
 
 
 @router.get(
@@ -178,8 +181,7 @@ async def forecast_series_data(analytics: Analytics, category: CategoryPath) -> 
     """The data of plot.png, for interactive charts: units sold per complete week, the backtest's predictions
     of the last weeks (with what actually sold and their 95% bounds) and the stored forecast's weekly points
     with 95% bounds, plus `model_info` (the winning model and its backtest sMAPE/MASE)."""
-    series = await analytics.answer(partial(chart_data, category=category))
-    return ForecastSeriesOut.model_validate(series)
+    return await analytics.answer(partial(chart_data, category=category))
 
 
 @router.post("/retrain-models", response_model=JobAccepted, status_code=202, responses=FORECAST_ERRORS)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -27,12 +27,65 @@ class WeeklyPoint(BaseModel):
     upper: float
 
 
+def _absent(value: object) -> bool:
+    return value is None
+
+
+class BacktestScores(BaseModel):
+    smape: float = Field(description="Mean rolling-origin sMAPE, percent.")
+    mase: float = Field(description="Mean rolling-origin MASE (relative to the in-sample naive forecast).")
+    coverage_95: float = Field(description="Share of held-out weeks inside the 95% band.")
+
+
+class NoBacktest(BaseModel):
+    """An empty object: the series was too short to leave a backtest window."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class SeedBacktestScores(BacktestScores):
+    note: str = Field(description="How the backtest fitted the seed model (its windows are many fits).")
+
+
+class ModelInfo(BaseModel):
+    """What produced a forecast: the model, the series it learnt from, when it was stored."""
+
+    model: str
+    resample_freq: Literal["W"] = "W"
+    log_transform: bool = Field(True, description="Fitted on log1p of weekly units; bounds are expm1 of log bounds.")
+    train_start: date
+    train_end: date = Field(description="The last complete week the model saw (its Sunday).")
+
+
+class AutoModelInfo(ModelInfo):
+    """The backtest's winner (`model=auto`)."""
+
+    selected: str = Field(description="The winning candidate, or the combination of the best ones.")
+    backtest: BacktestScores | NoBacktest = Field(
+        description="The winner's backtest scores; {} when the series was too short for a backtest."
+    )
+    candidates: list[str]
+    fallback: str | None = Field(description="Why the selection had to fall back, when it did.")
+    trained_at: datetime
+
+
+class SeedModelInfo(ModelInfo):
+    """The seed SARIMA(1,1,1)(1,0,1,52) exactly (`model=sarima`)."""
+
+    estimator: str
+    fallback: str | None = Field(description="Why the seed structure could not be fitted as is, when it could not.")
+    backtest: SeedBacktestScores | None = Field(
+        None, exclude_if=_absent, description="Backtest of the same structure; absent when there was none."
+    )
+    trained_at: datetime
+
+
 class ForecastOut(BaseModel):
     """A category's forecast: 30/60/90-day totals with 95% bounds, weekly points, and what produced it."""
 
     category: str
-    model_info: dict[str, Any]
-    forecasts: dict[str, HorizonTotal]
+    model_info: AutoModelInfo | SeedModelInfo
+    forecasts: dict[str, HorizonTotal] = Field(description="Keyed 30_day, 60_day and 90_day.")
     weekly: list[WeeklyPoint]
 
 
@@ -49,7 +102,7 @@ class ForecastSeriesOut(BaseModel):
     """A category's chart as data: weekly history, the backtest's predictions of its last weeks, the forecast."""
 
     category: str
-    model_info: dict[str, Any]
+    model_info: AutoModelInfo
     history: list[HistoryPoint]
     backtest: list[BacktestPoint]
     forecast: list[WeeklyPoint]

@@ -1,8 +1,9 @@
 """Reorder recommendations per product and per category, each with its arithmetic in words.
 
-Demand comes from the stored forecast when one exists (its 95% band gives the spread of the
-forecast's error) and otherwise from the last 13 weeks of sales (their week-to-week
-spread). The response says which.
+Demand comes from the stored forecast when one exists and otherwise from the last 13 weeks of
+sales (their week-to-week spread). The response says which. A category's stored forecast gives
+its spread through the model-scale sd of each week (`app.ml.replenishment.weekly_sigma`); a
+product's stores its weekly sigma itself.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.ml.replenishment import reorder_plan, service_level_z
+from app.ml.forecast import ModelForecast
+from app.ml.forecasters.base import z_for_level
+from app.ml.replenishment import reorder_plan, service_level_z, weekly_sigma
 from app.models import ForecastModel, Product
 from app.schemas.replenishment import (
     CategoryRecommendation,
@@ -26,30 +29,36 @@ from app.schemas.replenishment import (
 )
 from app.services.analytics.classes import weekly_units
 from app.services.analytics.sql import resolve_as_of
+from app.services.forecasting.stored import series_forecast
 
 HISTORY_WEEKS = 13
 ORDER_BY_HORIZON_DAYS = 3650
-Z_95 = 1.959964  # half-width of a 95% interval in standard deviations
+DEMAND_DAYS = 90  # daily demand is the mean of the forecast's first 90 days
+
+
+def category_spread(forecast: ModelForecast) -> tuple[float, float]:
+    """Daily demand and daily sigma of a category's stored forecast: the mean of its 90 days, and the spread of
+    its weeks from their model-scale sd (a week's sigma over sqrt(7) days)."""
+    daily = forecast.horizon(DEMAND_DAYS).total / DEMAND_DAYS
+    sigma = weekly_sigma(forecast.values("log_mean"), forecast.values("log_sd"), forecast.level)
+    return daily, sigma / math.sqrt(7)
 
 
 def forecast_spread(forecast: dict) -> tuple[float, float]:
-    """Daily demand and daily sigma from a stored forecast: mean of its 90 days, sigma from its weekly 95% bands."""
-    ninety = forecast["forecasts"]["90_day"]
-    daily = float(ninety["total_forecast"]) / 90
-    if "weekly_sigma" in forecast:  # product forecasts store the spread itself
+    """Daily demand and daily sigma from a stored product forecast (its JSON): its weekly sigma, or for one stored
+    with weekly 95% bands only (by hand or by older versions), the sigma those bands imply."""
+    daily = float(forecast["forecasts"]["90_day"]["total_forecast"]) / DEMAND_DAYS
+    if "weekly_sigma" in forecast:
         return daily, float(forecast["weekly_sigma"]) / math.sqrt(7)
-    widths = [(float(week["upper"]) - float(week["lower"])) / (2 * Z_95) for week in forecast.get("weekly", [])]
-    weekly_sigma = float(np.mean(widths)) if widths else 0.0
-    return daily, weekly_sigma / math.sqrt(7)
+    z = z_for_level(95)
+    widths = [(float(week["upper"]) - float(week["lower"])) / (2 * z) for week in forecast.get("weekly", [])]
+    return daily, (float(np.mean(widths)) if widths else 0.0) / math.sqrt(7)
 
 
-async def _forecasts(session: AsyncSession, level: str) -> dict[str, tuple[float, float, str]]:
-    rows = await session.execute(
-        select(ForecastModel.series_key, ForecastModel.model_name, ForecastModel.forecast).where(
-            ForecastModel.level == level
-        )
-    )
-    return {key: (*forecast_spread(forecast), model) for key, model, forecast in rows}
+async def _category_forecasts(session: AsyncSession) -> dict[str, tuple[float, float, str]]:
+    """Daily demand, daily sigma and model of every category's stored (served, auto) forecast."""
+    rows = await session.scalars(select(ForecastModel).where(ForecastModel.level == "category"))
+    return {row.series_key: (*category_spread(series_forecast(row).auto), row.model_name) for row in rows}
 
 
 async def _product_forecasts(session: AsyncSession) -> pd.DataFrame:
@@ -211,7 +220,7 @@ async def category_recommendations(
     products = await _products(session, None)
     history = await weekly_units(session, end=end, weeks=HISTORY_WEEKS)
     by_category = history.T.join(products["category"]).groupby("category").sum().T
-    forecasts = await _forecasts(session, "category")
+    forecasts = await _category_forecasts(session)
     rows = []
     for category, members in products.groupby("category"):
         weekly = by_category[category] if category in by_category else pd.Series(0.0, index=history.index)

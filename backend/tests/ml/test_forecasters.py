@@ -9,7 +9,7 @@ import pytest
 
 from app.ml.auto import AutoForecaster
 from app.ml.forecasters import MODELS, make_model
-from app.ml.horizons import days_total, horizon_summary
+from app.ml.horizons import days_total, horizon_total
 
 
 def seasonal_series(weeks: int = 260, seed: int = 1) -> np.ndarray:
@@ -69,13 +69,9 @@ def test_day_totals_split_weeks_into_sevenths() -> None:
     weekly = np.full(13, 7.0)
     assert days_total(weekly, 30) == pytest.approx(30.0)
     assert days_total(weekly, 90) == pytest.approx(90.0)
-    summary = horizon_summary(weekly, weekly * 0.5, weekly * 2, 90)
-    assert summary == {
-        "total_forecast": 90.0,
-        "daily_average": 1.0,
-        "lower_ci_total": 45.0,
-        "upper_ci_total": 180.0,
-        "weeks_in_forecast": 13,
-    }
+    summary = horizon_total(weekly, weekly * 0.5, weekly * 2, 90)
+    assert (summary.total, summary.daily_average, summary.lower, summary.upper, summary.weeks) == pytest.approx(
+        (90.0, 1.0, 45.0, 180.0, 13)
+    )
     with pytest.raises(ValueError):
         days_total(np.ones(4), 30)

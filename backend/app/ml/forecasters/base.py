@@ -12,19 +12,39 @@ import numpy as np
 
 @dataclass(frozen=True)
 class Forecast:
-    """Point forecasts and the bounds of a central `level`% interval, one value per step ahead."""
+    """Point forecasts and the bounds of a central `level`% interval, one value per step ahead.
+
+    Models fitted on log1p also give the log-scale mean and standard deviation the bounds were
+    made of (`log_mean`, `log_sd`, the latter already stretched by any interval calibration);
+    models without a transform leave them None.
+    """
 
     mean: np.ndarray
     lower: np.ndarray
     upper: np.ndarray
     level: int
+    log_mean: np.ndarray | None = None
+    log_sd: np.ndarray | None = None
 
 
-def z_of(level: int) -> float:
-    """Half-width of a central `level`% normal interval in standard deviations (1.96 for 95)."""
+def z_for_level(level: float) -> float:
+    """Half-width of a central `level`% normal interval in standard deviations (1.959964 for 95).
+
+    The one place a level becomes a z: models, backtests, the stored forecast and the reorder
+    maths all call it, so their intervals agree to the last digit.
+    """
     if not 0 < level < 100:
         raise ValueError("level must be between 0 and 100")
     return NormalDist().inv_cdf(0.5 + level / 200)
+
+
+def from_log_scale(log_mean: np.ndarray, log_sd: np.ndarray, level: int) -> Forecast:
+    """expm1 of the mean and of mean +- z x sd (floored at zero): the forecast of a model fitted on log1p."""
+    half = z_for_level(level) * log_sd
+    return Forecast(
+        mean=np.expm1(log_mean).clip(min=0), lower=np.expm1(log_mean - half).clip(min=0),
+        upper=np.expm1(log_mean + half).clip(min=0), level=level, log_mean=log_mean, log_sd=log_sd,
+    )  # fmt: skip
 
 
 class Forecaster(ABC):
@@ -66,13 +86,7 @@ class LogScale(Forecaster):
 
     def predict(self, h: int, level: int = 95) -> Forecast:
         mean, sd = self._predict_log(h)
-        half = z_of(level) * sd * self.interval_scale
-        return Forecast(
-            mean=np.expm1(mean).clip(min=0),
-            lower=np.expm1(mean - half).clip(min=0),
-            upper=np.expm1(mean + half).clip(min=0),
-            level=level,
-        )
+        return from_log_scale(mean, sd * self.interval_scale, level)
 
     def predict_log(self, h: int) -> tuple[np.ndarray, np.ndarray]:
         """Log-scale mean and standard deviation per step (for combining and calibrating)."""

@@ -8,12 +8,15 @@ product (level "product"), where the recommendations find them.
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 import pandas as pd
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.bulk import dialect_insert
+from app.ml.forecast import HoldoutStep, ModelForecast
 from app.ml.product_demand import ProductForecasts, forecast_products
 from app.models import ForecastModel, OrderLine
 from app.models.base import utcnow
@@ -21,6 +24,8 @@ from app.services.analytics.sql import plain_rows
 
 LINES = OrderLine.__table__
 STORE_BATCH = 2000
+# What top-down splits, in the columns forecast_products reads.
+WEEKLY_COLUMNS: dict[str, Literal["mean", "lower", "upper"]] = {"forecast": "mean", "lower": "lower", "upper": "upper"}
 
 
 async def product_weekly_history(session: AsyncSession, category: str, weeks: pd.DatetimeIndex) -> pd.DataFrame:
@@ -42,12 +47,13 @@ async def product_weekly_history(session: AsyncSession, category: str, weeks: pd
 
 
 def fit_products(
-    category: str, history: pd.DataFrame, holdout: list[dict], weekly_forecast: list[dict], horizon: int
+    category: str, history: pd.DataFrame, holdout: list[HoldoutStep], forecast: ModelForecast, horizon: int
 ) -> tuple[str, ProductForecasts]:
-    """Worker-process entry: plain data in, plain data out."""
-    category_holdout = np.array([point["forecast"] for point in holdout], float) if holdout else None
+    """Worker-process entry: the category's served forecast and its backtest weeks in, the products' forecasts out."""
+    category_holdout = np.array([step.mean for step in holdout], float) if holdout else None
+    weekly = pd.DataFrame({column: forecast.values(name) for column, name in WEEKLY_COLUMNS.items()})
     return category, forecast_products(
-        history, category_holdout=category_holdout, category_weekly=pd.DataFrame(weekly_forecast), horizon=horizon
+        history, category_holdout=category_holdout, category_weekly=weekly, horizon=horizon
     )
 
 

@@ -1,26 +1,35 @@
-"""Serving stored forecasts: one category, all of them, their diagnostics and backtests."""
+"""Serving stored forecasts: one category, all of them, their diagnostics and backtests.
+
+Every reader starts from `stored_forecast` (or the rows of `_category_rows`), which gives the
+typed `SeriesForecast` training wrote; `responses` turns it into the API's shapes.
+"""
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import NotFound
+from app.db.unit_of_work import Reader
+from app.ml.forecast import ModelName, SeriesForecast
 from app.models import ForecastModel
+from app.schemas.forecast_evidence import CategoryBacktestOut, DiagnosticsOut
+from app.schemas.forecasting import ForecastOut
+from app.services.forecasting.responses import backtest_out, diagnostics_out, forecast_out
 from app.services.forecasting.series import known_categories
+from app.services.forecasting.stored import series_forecast
 
 
-async def _stored(session: AsyncSession, category: str) -> ForecastModel:
+async def stored_forecast(session: AsyncSession, category: str) -> SeriesForecast:
+    """The category's stored forecast; 404 naming what to do when it has none or is not a category."""
     row = await session.scalar(
         select(ForecastModel).where(ForecastModel.level == "category", ForecastModel.series_key == category)
     )
     if row is not None:
-        return row
+        return series_forecast(row)
     known = await known_categories(session)
     if category in known:
         raise NotFound(
@@ -33,17 +42,9 @@ async def _stored(session: AsyncSession, category: str) -> ForecastModel:
     )
 
 
-def _body(row: ForecastModel, model: str) -> dict[str, Any]:
-    forecast = dict(row.forecast)
-    alternatives = forecast.pop("alternatives", {})
-    body = forecast if model == "auto" else alternatives[model]
-    body["model_info"] = {**body["model_info"], "trained_at": row.trained_at.isoformat()}
-    return body
-
-
-async def category_forecast(session: AsyncSession, category: str, *, model: str) -> dict[str, Any]:
+async def category_forecast(session: AsyncSession, category: str, *, model: ModelName) -> ForecastOut:
     """The stored forecast of a category: the backtest's winner (auto) or the seed SARIMA (sarima)."""
-    return _body(await _stored(session, category), model)
+    return forecast_out(await stored_forecast(session, category), model)
 
 
 class RecentBodies:
@@ -76,58 +77,34 @@ class RecentBodies:
         return body
 
 
-async def category_forecast_json(
-    sessions: async_sessionmaker[AsyncSession], recent: RecentBodies, category: str, *, model: str
-) -> bytes:
-    """`category_forecast` as JSON bytes, from `recent` (the app's own) when it was read lately."""
+async def category_forecast_json(reader: Reader, recent: RecentBodies, category: str, *, model: ModelName) -> bytes:
+    """`category_forecast` serialised by its response model, from `recent` (the app's own) when it was read lately."""
 
     async def load() -> bytes:
-        async with sessions() as session:
-            return json.dumps(await category_forecast(session, category, model=model), separators=(",", ":")).encode()
+        async with reader() as session:
+            return (await category_forecast(session, category, model=model)).model_dump_json().encode()
 
     return await recent.get((category, model), load)
 
 
-async def all_forecasts(session: AsyncSession, *, model: str) -> list[dict[str, Any]]:
+async def _category_rows(session: AsyncSession) -> list[SeriesForecast]:
     rows = await session.scalars(
         select(ForecastModel).where(ForecastModel.level == "category").order_by(ForecastModel.series_key)
     )
-    return [_body(row, model) for row in rows]
+    return [series_forecast(row) for row in rows]
 
 
-async def category_diagnostics(session: AsyncSession, category: str) -> dict[str, Any]:
+async def all_forecasts(session: AsyncSession, *, model: ModelName) -> list[ForecastOut]:
+    """Every category's stored forecast, by category."""
+    return [forecast_out(forecast, model) for forecast in await _category_rows(session)]
+
+
+async def category_diagnostics(session: AsyncSession, category: str) -> DiagnosticsOut:
     """Residual diagnostics of the seed SARIMA and the linear-regression assumption tests."""
-    row = await _stored(session, category)
-    return {"category": category, "trained_at": row.trained_at.isoformat(), **row.diagnostics}
+    return diagnostics_out(await stored_forecast(session, category))
 
 
-async def backtests(session: AsyncSession) -> list[dict[str, Any]]:
+async def backtests(session: AsyncSession) -> list[CategoryBacktestOut]:
     """Per category: every candidate's rolling-origin sMAPE, MASE and 95% coverage, and which won; and for its
     products, each product-level method's backtest and the one used (intermittent smoothing or top-down)."""
-    rows = await session.scalars(
-        select(ForecastModel).where(ForecastModel.level == "category").order_by(ForecastModel.series_key)
-    )
-    return [
-        {
-            "category": row.series_key,
-            "winner": row.backtest.get("winner"),
-            "members": row.backtest.get("members"),
-            "interval_scale": row.backtest.get("interval_scale"),
-            "models": {
-                name: {
-                    key: value
-                    for key, value in scores.items()
-                    if key in ("smape", "mase", "coverage_95", "coverage_95_calibrated")
-                }
-                for name, scores in row.backtest.get("candidates", {}).items()
-            },
-            "products": row.backtest.get("products"),
-            "train_end": row.train_end.isoformat(),
-        }
-        for row in rows
-    ]
-
-
-async def plot_inputs(session: AsyncSession, category: str) -> tuple[ForecastModel, dict[str, Any]]:
-    row = await _stored(session, category)
-    return row, _body(row, "auto")
+    return [backtest_out(forecast) for forecast in await _category_rows(session)]

@@ -23,13 +23,16 @@ from app.core.errors import NotFound, UnprocessableInput
 from app.db.bulk import dialect_insert
 from app.db.statements import SessionTransaction
 from app.db.unit_of_work import UnitOfWork
-from app.ml.pipeline import SeriesForecast, forecast_category
+from app.ml.evidence import ProductBacktest
+from app.ml.forecast import SeriesForecast
+from app.ml.pipeline import forecast_category
 from app.ml.product_demand import ProductForecasts
 from app.models import ForecastModel, TrainingJob
 from app.models.base import utcnow
 from app.schemas.events import envelope
 from app.services.forecasting.products import fit_products, product_weekly_history, store_product_forecasts
 from app.services.forecasting.series import category_weekly_series, known_categories
+from app.services.forecasting.stored import category_row
 
 logger = logging.getLogger("app.training")
 Progress = Callable[[int, int, str], None]
@@ -87,23 +90,11 @@ async def _store(
     result: SeriesForecast,
     products: ProductForecasts,
 ) -> None:
-    product_backtest = {
-        "method": products.method, "candidates": products.backtest, "products": len(products.forecasts),
-        "metric": "WAPE of each product's horizon total, last horizon weeks held out",
-    }  # fmt: skip
-    row = {
-        "level": "category",
-        "series_key": category,
-        "model_name": result.auto["model_info"]["model"],
-        "params": result.params,
-        "backtest": {**result.backtest, "products": product_backtest},
-        "forecast": {**result.auto, "alternatives": {"sarima": result.sarima}},
-        "diagnostics": {**result.diagnostics, "notes": result.notes, "fit_seconds": result.seconds},
-        "train_start": weekly.index[0].date(),
-        "train_end": weekly.index[-1].date(),
-        "trained_at": utcnow(),
-        "training_job_id": job_id,
-    }
+    product_backtest = ProductBacktest(
+        method=products.method, candidates=products.backtest, products=len(products.forecasts),
+        metric="WAPE of each product's horizon total, last horizon weeks held out",
+    )  # fmt: skip
+    row = {**category_row(result, products=product_backtest, job_id=job_id), "trained_at": utcnow()}
     session = transaction.session
     statement = dialect_insert(session, ForecastModel.__table__).values(**row)
     await session.execute(
@@ -112,10 +103,9 @@ async def _store(
             set_={k: v for k, v in row.items() if k not in ("level", "series_key")},
         )
     )
-    ninety = result.auto["forecasts"]["90_day"]
     data = {
-        "category": category, "model": result.auto["model_info"]["model"], "total_90_day": ninety["total_forecast"],
-        "train_end": weekly.index[-1].date().isoformat(), "job_id": job_id,
+        "category": category, "model": result.auto.model, "total_90_day": round(result.auto.horizon(90).total, 2),
+        "train_end": result.train_end.isoformat(), "job_id": job_id,
     }  # fmt: skip
     transaction.record_events([(envelope("forecast.generated", data), category)])
 
@@ -189,13 +179,12 @@ async def _forecast_products(
     """The category's products, forecast in the pool by the method that backtests best against the category's."""
     async with work.reader() as session:
         history = await product_weekly_history(session, category, pd.DatetimeIndex(weekly.index))
-    holdout, weekly_forecast = result.backtest.get("holdout", []), result.auto["weekly"]
     _category, products = await asyncio.get_running_loop().run_in_executor(
-        pool, fit_products, category, history, holdout, weekly_forecast, horizon
+        pool, fit_products, category, history, result.backtest.holdout, result.auto, horizon
     )
     return products
 
 
 def _fit(category: str, weekly: pd.Series, horizon: int, warm_start: dict | None) -> tuple[str, SeriesForecast]:
-    # Runs in a worker process: everything in and out is picklable plain data.
+    # Runs in a worker process: everything in and out is picklable (the forecast is a frozen pydantic model).
     return category, forecast_category(category, weekly, horizon=horizon, warm_start=warm_start)
