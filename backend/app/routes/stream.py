@@ -20,6 +20,7 @@ from app.core.errors import AppError, error_frame
 from app.routes.deps import GUARDED, Admin, Services, Session, Viewer, Work, admit_socket
 from app.schemas.common import ErrorBody, RequestBody
 from app.schemas.events import Severity
+from app.schemas.streaming import StreamStatus
 from app.services.alerts import broadcast_alert
 from app.streaming.clients import ClientStream, parse_channels
 from app.streaming.hub import Outgoing
@@ -211,11 +212,11 @@ def _sse(event: Outgoing) -> str:
     return f"id: {event.event_id}\nevent: {event.event_type}\ndata: {event.text}\n\n"
 
 
-@router.get("/status")
-async def stream_status(session: Session, services: Services, _caller: Viewer) -> dict:
+@router.get("/status", response_model=StreamStatus)
+async def stream_status(session: Session, services: Services, _caller: Viewer) -> StreamStatus:
     """Connections per channel on this process (and how many get their events written straight to the socket
     rather than through ASGI), events relayed, the outbox backlog (lag), and backend health."""
-    return {**services.streaming.status(), "outbox": await outbox_lag(session)}
+    return StreamStatus.model_validate({**services.streaming.status(), "outbox": await outbox_lag(session)})
 
 
 @router.post("/broadcast/alert", response_model=AlertAccepted, status_code=202, responses={422: {"model": ErrorBody}})
