@@ -86,7 +86,6 @@ async def _store(
     transaction: SessionTransaction,
     job_id: str,
     category: str,
-    weekly: pd.Series,
     result: SeriesForecast,
     products: ProductForecasts,
 ) -> None:
@@ -144,7 +143,7 @@ async def run_job(
             category, result = await finished
             products = await _forecast_products(work, pool, category, series[category], result, horizon)
             async with work.begin() as transaction:
-                await _store(transaction, job_id, category, series[category], result, products)
+                await _store(transaction, job_id, category, result, products)
                 await store_product_forecasts(
                     transaction.session, category=category, result=products,
                     weeks=pd.DatetimeIndex(series[category].index), job_id=job_id,
