@@ -3,15 +3,32 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from app.cli.runtime import console, load_settings, open_database, progress_bar, run
+from app.core.config import Settings
 from app.core.errors import UnusableFile
+from app.db.unit_of_work import UnitOfWork
 from app.schemas.ingestion import IngestReport
 from app.services.ingestion import ingest_orders_file
+
+
+async def load_files(
+    work: UnitOfWork, settings: Settings, orders: Path, stock: Path | None, progress: Callable[[int, int], None]
+) -> IngestReport:
+    """ingest_orders_file with the settings' lead time and chunk size (`inventory ingest` and `inventory demo`)."""
+    return await ingest_orders_file(
+        work,
+        orders,
+        stock_path=stock,
+        default_lead_time_days=settings.default_lead_time_days,
+        chunk_rows=settings.ingest_chunk_rows,
+        progress=progress,
+    )
 
 
 async def _ingest(orders: Path, stock: Path | None, *, show_progress: bool) -> IngestReport:
@@ -19,13 +36,8 @@ async def _ingest(orders: Path, stock: Path | None, *, show_progress: bool) -> I
     async with open_database(settings) as work:
         with progress_bar() as bar:
             task = bar.add_task(f"Ingesting {orders.name}", total=None, visible=show_progress)
-            return await ingest_orders_file(
-                work,
-                orders,
-                stock_path=stock,
-                default_lead_time_days=settings.default_lead_time_days,
-                chunk_rows=settings.ingest_chunk_rows,
-                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            return await load_files(
+                work, settings, orders, stock, lambda done, total: bar.update(task, completed=done, total=total)
             )
 
 

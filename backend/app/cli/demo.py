@@ -8,14 +8,14 @@ from typing import Annotated
 
 import typer
 
-from app.cli.data import print_summary
+from app.cli.data import load_files, print_summary
 from app.cli.forecasting import train_categories
 from app.cli.generate import EndDate
 from app.cli.keys import new_key
 from app.cli.runtime import console, load_settings, open_database, progress_bar, run
 from app.cli.server import serve
 from app.generator.demo_data import Progress, five_years_to, generate_demo_data, write_csv
-from app.services.ingestion import has_sales_history, ingest_orders_file
+from app.services.ingestion import has_sales_history
 
 
 async def _load_demo_data(orders: int, seed: int, folder: Path, end_date: date) -> None:
@@ -32,13 +32,12 @@ async def _load_demo_data(orders: int, seed: int, folder: Path, end_date: date) 
                 orders, seed, end_date, orders_path, stock_path, lambda n: bar.update(generating, completed=n)
             )
             loading = bar.add_task("Loading them", total=orders)
-            report = await ingest_orders_file(
+            report = await load_files(
                 work,
+                settings,
                 orders_path,
-                stock_path=stock_path,
-                default_lead_time_days=settings.default_lead_time_days,
-                chunk_rows=settings.ingest_chunk_rows,
-                progress=lambda done, total: bar.update(loading, completed=done, total=total),
+                stock_path,
+                lambda done, total: bar.update(loading, completed=done, total=total),
             )
         print_summary(report)
     summary = await train_categories(settings, None, show_progress=True)
